@@ -1,0 +1,581 @@
+//! The simulated kube-apiserver: the only way objects are written.
+//!
+//! Every write goes through here: defaulting, admission, validation, resourceVersion preconditions,
+//! finalizers and graceful deletion, and a trace line naming who wrote what. Controllers, the kubelet
+//! and kubectl all call the same methods; none holds `&mut` to a stored object.
+//!
+//! # Model
+//! - `create` assigns uid, resourceVersion, generation 1 and creationTimestamp, and resets status as
+//!   the real strategies' `PrepareForCreate` do (a new claim is `Pending` whatever the manifest says).
+//! - `update` keeps the stored status; `update_status` keeps everything but status.
+//! - An update with a resourceVersion that is not the stored one fails with `Conflict`; an update with
+//!   no resourceVersion is unconditional (as `kubectl replace --force` and apply's patches are).
+//! - `delete` removes an object at once unless it has finalizers or is a scheduled pod with a grace
+//!   period; then it sets `deletionTimestamp` and the object is removed when the last finalizer goes.
+
+mod admission;
+mod patch;
+
+pub use admission::{claim_has_class, default_storage_class_name, is_default_class};
+pub use patch::{PatchType, apply_patch};
+
+use crate::api::well_known::*;
+use crate::api::{ApiError, Kind, Object, ObjectKey, StatusReason, Typed};
+use crate::sim::{Component, ObjectRef, Seed, SimRng, SimTime, Trace, TraceVerb};
+use crate::store::{Store, parse_resource_version};
+use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
+use std::collections::BTreeMap;
+
+/// How dependents are treated when their owner is deleted (`kubectl delete --cascade`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Propagation {
+    /// Delete the owner now; the garbage collector deletes dependents afterwards.
+    #[default]
+    Background,
+    /// Delete dependents first; the owner waits with the `foregroundDeletion` finalizer.
+    Foreground,
+    /// Keep dependents and remove their owner references.
+    Orphan,
+}
+
+/// Options of a delete request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeleteOptions {
+    /// Dependents' fate.
+    pub propagation: Propagation,
+    /// Seconds of grace for pods; `None` uses the pod's `terminationGracePeriodSeconds`.
+    pub grace_period_seconds: Option<i64>,
+}
+
+/// What a delete request did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Deleted {
+    /// The object is gone from storage.
+    Removed(Object),
+    /// The object was marked (deletionTimestamp set) and waits for finalizers or its kubelet.
+    Marked(Object),
+}
+
+/// The type of a Kubernetes Event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EventType {
+    /// `Normal`.
+    Normal,
+    /// `Warning`.
+    Warning,
+}
+
+impl EventType {
+    /// The spelling in `Event.type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Normal => "Normal",
+            EventType::Warning => "Warning",
+        }
+    }
+}
+
+/// The API server and its storage.
+#[derive(Clone, Debug)]
+pub struct ApiServer {
+    store: Store,
+    now: SimTime,
+    uids: SimRng,
+    trace: Trace,
+    /// Event aggregation: (involved key, type, reason, source, message) → the Event's key.
+    event_index: BTreeMap<(ObjectKey, EventType, String, String, String), ObjectKey>,
+    event_counter: u64,
+}
+
+impl ApiServer {
+    /// A new, empty API server whose uids come from `seed`.
+    pub fn new(seed: Seed) -> ApiServer {
+        ApiServer {
+            store: Store::default(),
+            now: SimTime::ZERO,
+            uids: SimRng::new(seed, 1),
+            trace: Trace::default(),
+            event_index: BTreeMap::new(),
+            event_counter: 0,
+        }
+    }
+
+    /// Read access to storage.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Moves the API server's clock (only the cluster's step loop does this).
+    pub(crate) fn set_now(&mut self, now: SimTime) {
+        debug_assert!(now >= self.now, "time never goes back");
+        self.now = now;
+    }
+
+    /// The trace of every write and call.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Appends a trace line for something that is not an API write (a CSI call, a decision).
+    pub fn note(&mut self, from: Component, to: Component, verb: TraceVerb, object: Option<&ObjectKey>, message: impl Into<String>) {
+        self.trace.push(self.now.as_millis(), from, to, verb, object.map(ObjectRef::from), message);
+    }
+
+    /// The object under `key`, or NotFound.
+    pub fn get(&self, key: &ObjectKey) -> Result<&Object, ApiError> {
+        self.store.get(key).ok_or_else(|| ApiError::not_found(key.kind, &key.name))
+    }
+
+    /// A fresh random uid.
+    pub fn new_uid(&mut self) -> String {
+        self.uids.uuid()
+    }
+
+    /// A random suffix for generated names.
+    pub fn name_suffix(&mut self, n: usize) -> String {
+        self.uids.name_suffix(n)
+    }
+
+    fn reject(&mut self, actor: Component, key: &ObjectKey, error: ApiError) -> ApiError {
+        self.note(actor, Component::ApiServer, TraceVerb::Reject, Some(key), error.message.clone());
+        error
+    }
+
+    /// Creates an object, as `POST` does.
+    ///
+    /// # Errors
+    /// NotFound for a missing namespace, AlreadyExists, Invalid from validation, Forbidden from admission.
+    pub fn create(&mut self, actor: Component, mut object: Object) -> Result<Object, ApiError> {
+        if object.kind().is_namespaced() {
+            if object.namespace().is_empty() {
+                object.meta_mut().namespace = Some("default".to_string());
+            }
+        } else {
+            object.meta_mut().namespace = None;
+        }
+        if object.name().is_empty() {
+            if let Some(prefix) = object.meta().generate_name.clone().filter(|p| !p.is_empty()) {
+                let suffix = self.uids.name_suffix(5);
+                object.meta_mut().name = Some(format!("{prefix}{suffix}"));
+            }
+        }
+        let key = object.key();
+        if let Err(error) = self.admit_create(&mut object) {
+            return Err(self.reject(actor, &key, error));
+        }
+        if self.store.get(&key).is_some() {
+            let error = ApiError::already_exists(key.kind, &key.name);
+            return Err(self.reject(actor, &key, error));
+        }
+        let meta = object.meta_mut();
+        meta.uid = Some(self.uids.uuid());
+        meta.creation_timestamp = Some(self.now.to_k8s_time());
+        meta.deletion_timestamp = None;
+        meta.deletion_grace_period_seconds = None;
+        if has_generation(key.kind) {
+            meta.generation = Some(1);
+        }
+        if key.kind == Kind::Namespace {
+            let labels = meta.labels.get_or_insert_with(BTreeMap::new);
+            labels.insert(LABEL_METADATA_NAME.to_string(), key.name.clone());
+        }
+        prepare_for_create(&mut object);
+        let stored = self.store.put(object).clone();
+        self.note(actor, Component::ApiServer, TraceVerb::Create, Some(&key), "");
+        Ok(stored)
+    }
+
+    fn admit_create(&mut self, object: &mut Object) -> Result<(), ApiError> {
+        admission::namespace_lifecycle(&self.store, object)?;
+        crate::api::defaults::apply_defaults(object);
+        admission::mutate_create(&self.store, object);
+        let errors = crate::api::validation::validate_create(object);
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(object.kind(), object.name(), errors));
+        }
+        admission::validate_create(&self.store, object)
+    }
+
+    /// Replaces an object's spec and metadata, as `PUT` does; status is kept from storage.
+    ///
+    /// # Errors
+    /// NotFound, Conflict on a stale resourceVersion, Invalid, Forbidden.
+    pub fn update(&mut self, actor: Component, object: Object) -> Result<Object, ApiError> {
+        self.write(actor, object, false)
+    }
+
+    /// Replaces an object's status, as `PUT .../status` does; everything else is kept from storage.
+    ///
+    /// # Errors
+    /// NotFound, Conflict on a stale resourceVersion.
+    pub fn update_status(&mut self, actor: Component, object: Object) -> Result<Object, ApiError> {
+        self.write(actor, object, true)
+    }
+
+    fn write(&mut self, actor: Component, mut object: Object, status_only: bool) -> Result<Object, ApiError> {
+        if !object.kind().is_namespaced() {
+            object.meta_mut().namespace = None;
+        } else if object.namespace().is_empty() {
+            object.meta_mut().namespace = Some("default".to_string());
+        }
+        let key = object.key();
+        let Some(old) = self.store.get(&key).cloned() else {
+            let error = ApiError::not_found(key.kind, &key.name);
+            return Err(self.reject(actor, &key, error));
+        };
+        if let Some(requested) = object.meta().resource_version.as_deref().filter(|rv| !rv.is_empty()) {
+            if parse_resource_version(requested) != old.meta().resource_version.as_deref().and_then(parse_resource_version) {
+                let error = ApiError::conflict(&key);
+                return Err(self.reject(actor, &key, error));
+            }
+        }
+        let mut new = if status_only { with_status_of(&old, &object) } else { with_status_of(&object, &old) };
+        if !status_only {
+            crate::api::defaults::apply_defaults(&mut new);
+            // Fields only the API server sets are kept from storage.
+            let (old_meta, meta) = (old.meta().clone(), new.meta_mut());
+            meta.uid = old_meta.uid;
+            meta.creation_timestamp = old_meta.creation_timestamp;
+            meta.deletion_timestamp = old_meta.deletion_timestamp;
+            meta.deletion_grace_period_seconds = old_meta.deletion_grace_period_seconds;
+            meta.generation = old_meta.generation;
+            meta.generate_name = meta.generate_name.take().or(old_meta.generate_name);
+            if key.kind == Kind::Namespace {
+                let labels = meta.labels.get_or_insert_with(BTreeMap::new);
+                labels.insert(LABEL_METADATA_NAME.to_string(), key.name.clone());
+            }
+            let errors = crate::api::validation::validate_update(&old, &new);
+            if !errors.is_empty() {
+                let error = ApiError::invalid(key.kind, &key.name, errors);
+                return Err(self.reject(actor, &key, error));
+            }
+            if let Err(error) = admission::validate_update(&self.store, &old, &new) {
+                return Err(self.reject(actor, &key, error));
+            }
+            if has_generation(key.kind) && spec_of(&old) != spec_of(&new) {
+                new.meta_mut().generation = Some(old.meta().generation.unwrap_or(0) + 1);
+            }
+        } else {
+            new.meta_mut().resource_version = old.meta().resource_version.clone();
+        }
+        if without_resource_version(&old) == without_resource_version(&new) {
+            return Ok(old);
+        }
+        if new.is_terminating() && new.meta().finalizers.as_ref().is_none_or(Vec::is_empty) && !waits_for_kubelet(&new) {
+            self.store.remove(&key);
+            let verb = if status_only { TraceVerb::UpdateStatus } else { TraceVerb::Update };
+            self.note(actor, Component::ApiServer, verb, Some(&key), "last finalizer removed");
+            self.note(Component::ApiServer, Component::ApiServer, TraceVerb::Delete, Some(&key), "");
+            return Ok(new);
+        }
+        let stored = self.store.put(new).clone();
+        let verb = if status_only { TraceVerb::UpdateStatus } else { TraceVerb::Update };
+        self.note(actor, Component::ApiServer, verb, Some(&key), "");
+        Ok(stored)
+    }
+
+    /// Patches an object, as `PATCH` does.
+    ///
+    /// # Errors
+    /// NotFound, BadRequest for a patch that does not apply or decode, then as [`ApiServer::update`].
+    pub fn patch(&mut self, actor: Component, key: &ObjectKey, patch_type: PatchType, patch: &serde_json::Value) -> Result<Object, ApiError> {
+        let old = self.get(key)?.clone();
+        let patched = apply_patch(&old.to_value(), patch, patch_type).map_err(ApiError::bad_request)?;
+        let mut unknown = Vec::new();
+        let mut object = Object::from_value_reporting_unknown(key.kind, patched, &mut |path| unknown.push(path))
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        if !unknown.is_empty() {
+            let fields = unknown.iter().map(|p| format!("unknown field \"{p}\"")).collect::<Vec<_>>().join(", ");
+            return Err(ApiError::bad_request(format!("strict decoding error: {fields}")));
+        }
+        object.meta_mut().resource_version = None;
+        let with_status = self.update(actor, object)?;
+        Ok(with_status)
+    }
+
+    /// Deletes an object, as `DELETE` does.
+    ///
+    /// # Errors
+    /// NotFound.
+    pub fn delete(&mut self, actor: Component, key: &ObjectKey, options: DeleteOptions) -> Result<Deleted, ApiError> {
+        let Some(mut object) = self.store.get(key).cloned() else {
+            let error = ApiError::not_found(key.kind, &key.name);
+            return Err(self.reject(actor, key, error));
+        };
+        let force_now = options.grace_period_seconds == Some(0);
+        let graceful_pod = match &object {
+            Object::Pod(pod) => {
+                let scheduled = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
+                let finished = matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
+                scheduled && !finished && !force_now
+            }
+            _ => false,
+        };
+        let mut finalizers = object.meta().finalizers.clone().unwrap_or_default();
+        match options.propagation {
+            Propagation::Foreground if !finalizers.iter().any(|f| f == FINALIZER_FOREGROUND_DELETION) => {
+                finalizers.push(FINALIZER_FOREGROUND_DELETION.to_string());
+            }
+            Propagation::Orphan if !finalizers.iter().any(|f| f == FINALIZER_ORPHAN) => {
+                finalizers.push(FINALIZER_ORPHAN.to_string());
+            }
+            _ => {}
+        }
+        let is_namespace = key.kind == Kind::Namespace;
+        if finalizers.is_empty() && !graceful_pod && !is_namespace {
+            self.store.remove(key);
+            self.note(actor, Component::ApiServer, TraceVerb::Delete, Some(key), "");
+            return Ok(Deleted::Removed(object));
+        }
+        if object.is_terminating() && !(graceful_pod && force_now) {
+            return Ok(Deleted::Marked(object));
+        }
+        let meta = object.meta_mut();
+        meta.finalizers = if finalizers.is_empty() { None } else { Some(finalizers) };
+        let mut grace_seconds = 0;
+        if let Object::Pod(pod) = &mut object {
+            grace_seconds = options
+                .grace_period_seconds
+                .or_else(|| pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
+                .unwrap_or(30)
+                .max(0);
+            pod.metadata.deletion_grace_period_seconds = Some(grace_seconds);
+        } else if let Object::Namespace(namespace) = &mut object {
+            namespace.status.get_or_insert_with(Default::default).phase = Some("Terminating".to_string());
+            namespace.metadata.deletion_grace_period_seconds = Some(0);
+        } else {
+            object.meta_mut().deletion_grace_period_seconds = Some(0);
+        }
+        let deadline = self.now.plus(crate::sim::SimDuration::from_secs(u64::try_from(grace_seconds).unwrap_or(0)));
+        object.meta_mut().deletion_timestamp = Some(deadline.to_k8s_time());
+        let stored = self.store.put(object).clone();
+        self.note(actor, Component::ApiServer, TraceVerb::MarkDeleted, Some(key), "");
+        Ok(Deleted::Marked(stored))
+    }
+
+    /// Removes a pod whose kubelet finished terminating it (grace period zero, finalizers permitting).
+    pub fn finish_pod_deletion(&mut self, actor: Component, key: &ObjectKey) {
+        let Some(object) = self.store.get(key) else { return };
+        if object.meta().finalizers.as_ref().is_none_or(Vec::is_empty) {
+            self.store.remove(key);
+            self.note(actor, Component::ApiServer, TraceVerb::Delete, Some(key), "grace period 0");
+        }
+    }
+
+    /// Removes a namespace whose contents are gone (the namespace controller's last step).
+    pub fn finish_namespace_deletion(&mut self, actor: Component, name: &str) {
+        let key = ObjectKey::cluster(Kind::Namespace, name);
+        if self.store.get(&key).is_some_and(Object::is_terminating) {
+            self.store.remove(&key);
+            self.note(actor, Component::ApiServer, TraceVerb::Delete, Some(&key), "namespace finalized");
+        }
+    }
+
+    /// Records a Kubernetes Event about `involved`, aggregating repeats as the real recorder does
+    /// (count and lastTimestamp grow; the first timestamp stays).
+    pub fn record_event(&mut self, source: &str, host: Option<&str>, involved: &ObjectKey, event_type: EventType, reason: &str, message: &str) {
+        let Some(object) = self.store.get(involved) else { return };
+        let involved_ref = ObjectReference {
+            api_version: Some(involved.kind.info().api_version()),
+            kind: Some(involved.kind.info().name.to_string()),
+            name: Some(involved.name.clone()),
+            namespace: object.meta().namespace.clone(),
+            uid: object.meta().uid.clone(),
+            resource_version: object.meta().resource_version.clone(),
+            field_path: None,
+        };
+        let namespace = if involved.namespace.is_empty() { "default".to_string() } else { involved.namespace.clone() };
+        let index_key = (involved.clone(), event_type, reason.to_string(), source.to_string(), message.to_string());
+        let now = self.now.to_k8s_time();
+        self.note(component_for_source(source), Component::ApiServer, TraceVerb::Event, Some(involved), format!("{} {}: {}", event_type.as_str(), reason, message));
+        if let Some(existing) = self.event_index.get(&index_key).and_then(|k| self.store.get(k)).and_then(Event::from_object) {
+            let mut event = existing.clone();
+            event.count = Some(event.count.unwrap_or(1) + 1);
+            event.last_timestamp = Some(now);
+            self.store.put(event.into_object());
+            return;
+        }
+        self.event_counter += 1;
+        let unique = (self.now.unix_millis() as u64).wrapping_mul(1_000_000).wrapping_add(self.event_counter);
+        let mut event = Event {
+            involved_object: involved_ref,
+            reason: Some(reason.to_string()),
+            message: Some(message.to_string()),
+            type_: Some(event_type.as_str().to_string()),
+            source: Some(EventSource { component: Some(source.to_string()), host: host.map(str::to_string) }),
+            first_timestamp: Some(now.clone()),
+            last_timestamp: Some(now.clone()),
+            count: Some(1),
+            reporting_component: Some(String::new()),
+            reporting_instance: Some(String::new()),
+            ..Event::default()
+        };
+        event.metadata.name = Some(format!("{}.{:x}", involved.name, unique));
+        event.metadata.namespace = Some(namespace);
+        event.metadata.uid = Some(self.uids.uuid());
+        event.metadata.creation_timestamp = Some(now);
+        let key = ObjectKey::namespaced(Kind::Event, event.metadata.namespace.clone().unwrap_or_default(), event.metadata.name.clone().unwrap_or_default());
+        self.store.put(event.into_object());
+        self.event_index.insert(index_key, key);
+    }
+
+    /// Inserts an object as the cluster's bootstrap does (nodes, system pods): admitted and defaulted,
+    /// with status kept as given.
+    pub(crate) fn bootstrap(&mut self, mut object: Object) -> Result<Object, ApiError> {
+        let status = object.clone();
+        crate::api::defaults::apply_defaults(&mut object);
+        let mut object = with_status_of(&object, &status);
+        let meta = object.meta_mut();
+        meta.uid = Some(self.uids.uuid());
+        if meta.creation_timestamp.is_none() {
+            meta.creation_timestamp = Some(self.now.to_k8s_time());
+        }
+        if has_generation(object.kind()) {
+            object.meta_mut().generation = Some(1);
+        }
+        if let Object::Namespace(ns) = &mut object {
+            let name = ns.metadata.name.clone().unwrap_or_default();
+            ns.metadata.labels.get_or_insert_with(BTreeMap::new).insert(LABEL_METADATA_NAME.to_string(), name);
+        }
+        let key = object.key();
+        if self.store.get(&key).is_some() {
+            return Err(ApiError::already_exists(key.kind, &key.name));
+        }
+        Ok(self.store.put(object).clone())
+    }
+}
+
+/// Maps an event source string to the lane it belongs to in flow views.
+fn component_for_source(source: &str) -> Component {
+    match source {
+        "persistentvolume-controller" => Component::PvController,
+        "default-scheduler" => Component::Scheduler,
+        "kubelet" => Component::Kubelet,
+        "attachdetach-controller" => Component::AttachDetachController,
+        "statefulset-controller" => Component::StatefulSetController,
+        "snapshot-controller" => Component::SnapshotController,
+        "volume_expand" => Component::ExpandController,
+        s if s.starts_with("csi-snapshotter") => Component::CsiSnapshotter,
+        s if s.starts_with("external-resizer") => Component::ExternalResizer,
+        s if s.starts_with("external-attacher") || s.starts_with("csi-attacher") => Component::ExternalAttacher,
+        s if s.contains("deployment") || s.contains("replicaset") => Component::DeploymentController,
+        _ => Component::ExternalProvisioner,
+    }
+}
+
+/// Kinds whose `metadata.generation` tracks spec changes.
+fn has_generation(kind: Kind) -> bool {
+    !matches!(kind, Kind::Event | Kind::ConfigMap | Kind::Secret | Kind::Endpoints | Kind::Namespace | Kind::ServiceAccount | Kind::Node)
+}
+
+/// A pod marked for deletion stays until its kubelet has stopped it.
+fn waits_for_kubelet(object: &Object) -> bool {
+    match object {
+        Object::Pod(pod) => pod.metadata.deletion_grace_period_seconds.unwrap_or(0) > 0,
+        _ => false,
+    }
+}
+
+fn spec_of(object: &Object) -> serde_json::Value {
+    let mut value = object.to_value();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("metadata");
+        map.remove("status");
+    }
+    value
+}
+
+fn without_resource_version(object: &Object) -> serde_json::Value {
+    let mut value = object.to_value();
+    if let Some(meta) = value.get_mut("metadata").and_then(serde_json::Value::as_object_mut) {
+        meta.remove("resourceVersion");
+    }
+    value
+}
+
+/// `base` with the `status` of `source` (status-less kinds: `base` unchanged).
+fn with_status_of(base: &Object, source: &Object) -> Object {
+    let mut value = base.to_value();
+    let status = source.to_value().get("status").cloned();
+    if let Some(map) = value.as_object_mut() {
+        match status {
+            Some(status) => {
+                map.insert("status".to_string(), status);
+            }
+            None => {
+                map.remove("status");
+            }
+        }
+    }
+    Object::from_value_reporting_unknown(base.kind(), value, &mut |_| {}).unwrap_or_else(|_| base.clone())
+}
+
+/// Resets status on create, as the registry strategies do.
+fn prepare_for_create(object: &mut Object) {
+    use k8s_openapi::api::core::v1::{NamespaceStatus, PersistentVolumeClaimStatus, PersistentVolumeStatus, PodStatus};
+    match object {
+        Object::PersistentVolume(volume) => {
+            volume.status = Some(PersistentVolumeStatus { phase: Some("Pending".to_string()), ..Default::default() });
+        }
+        Object::PersistentVolumeClaim(claim) => {
+            claim.status = Some(PersistentVolumeClaimStatus { phase: Some("Pending".to_string()), ..Default::default() });
+        }
+        Object::Pod(pod) => {
+            pod.status = Some(PodStatus { phase: Some("Pending".to_string()), qos_class: Some(qos_class(pod)), ..Default::default() });
+        }
+        Object::Namespace(namespace) => {
+            namespace.status = Some(NamespaceStatus { phase: Some("Active".to_string()), ..Default::default() });
+            namespace.spec = Some(k8s_openapi::api::core::v1::NamespaceSpec { finalizers: Some(vec![FINALIZER_KUBERNETES.to_string()]) });
+        }
+        Object::StatefulSet(set) => {
+            set.status = Some(k8s_openapi::api::apps::v1::StatefulSetStatus { replicas: 0, ..Default::default() });
+        }
+        Object::Deployment(deployment) => deployment.status = None,
+        Object::ReplicaSet(set) => {
+            set.status = Some(k8s_openapi::api::apps::v1::ReplicaSetStatus { replicas: 0, ..Default::default() });
+        }
+        Object::VolumeSnapshot(snapshot) => snapshot.status = None,
+        Object::VolumeAttachment(attachment) => attachment.status = None,
+        _ => {}
+    }
+}
+
+/// The pod's QoS class from its containers' requests and limits.
+fn qos_class(pod: &k8s_openapi::api::core::v1::Pod) -> String {
+    let containers = pod.spec.as_ref().map(|s| s.containers.as_slice()).unwrap_or(&[]);
+    let mut any = false;
+    let mut guaranteed = !containers.is_empty();
+    for container in containers {
+        let resources = container.resources.as_ref();
+        let requests = resources.and_then(|r| r.requests.as_ref());
+        let limits = resources.and_then(|r| r.limits.as_ref());
+        if requests.is_some_and(|r| !r.is_empty()) || limits.is_some_and(|l| !l.is_empty()) {
+            any = true;
+        }
+        for resource in ["cpu", "memory"] {
+            let limit = limits.and_then(|l| l.get(resource));
+            let request = requests.and_then(|r| r.get(resource)).or(limit);
+            if limit.is_none() || request != limit {
+                guaranteed = false;
+            }
+        }
+    }
+    if guaranteed {
+        "Guaranteed".to_string()
+    } else if any {
+        "Burstable".to_string()
+    } else {
+        "BestEffort".to_string()
+    }
+}
+
+impl From<StatusReason> for u16 {
+    fn from(reason: StatusReason) -> u16 {
+        reason.code()
+    }
+}

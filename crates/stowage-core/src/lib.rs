@@ -1,0 +1,29 @@
+//! The Stowage engine: a simulated Kubernetes API server and storage control plane on deterministic time.
+//!
+//! Entry point: [`Cluster`]. Create one from a [`Profile`] and a [`Seed`], write objects through it,
+//! and step the simulation with [`Cluster::step`], [`Cluster::advance`] or [`Cluster::settle`]. UIs
+//! read [`Cluster::view`] and the trace; nothing else.
+
+pub mod api;
+pub mod apiserver;
+pub mod backend;
+pub mod cluster;
+pub mod controllers;
+pub mod fs;
+pub mod invariants;
+pub mod profiles;
+pub mod sim;
+pub mod store;
+pub mod view;
+
+pub use api::{ApiError, Kind, Object, ObjectKey};
+pub use cluster::{Cluster, SettleReport};
+pub use profiles::Profile;
+pub use sim::{Seed, SimDuration, SimTime};
+pub use view::ClusterView;
+
+/// The engine's version, shown by the playground and `stowage --version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The Kubernetes version the engine imitates.
+pub const KUBERNETES_VERSION: &str = "v1.34.1";
