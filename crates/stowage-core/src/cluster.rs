@@ -83,6 +83,33 @@ impl Cluster {
         cluster
     }
 
+    /// A cluster whose containers run on `runtime` (the playground passes the shell's runtime; `new`
+    /// uses the engine's built-in one).
+    pub fn with_runtime(profile: Profile, seed: Seed, runtime: &'static dyn crate::runtime::ContainerRuntime) -> Cluster {
+        let mut cluster = Cluster::new(profile, seed);
+        cluster.backend.dataplane.runtime = runtime;
+        cluster
+    }
+
+    /// The API server, the backend and the controllers' random stream, for the data plane's API
+    /// (`crate::kubelet::api`); call [`Cluster::after_write`] after writing through them.
+    pub(crate) fn parts_mut(&mut self) -> (&mut ApiServer, &mut Backend, &mut SimRng) {
+        (&mut self.api, &mut self.backend, &mut self.rng)
+    }
+
+    /// Dispatches writes made through [`Cluster::parts_mut`] and asks controllers of `keys` to look again.
+    pub(crate) fn after_write(&mut self, keys: &[ObjectKey]) {
+        let now = self.api.now();
+        for key in keys {
+            for (index, controller) in registry().iter().enumerate() {
+                if controller.reconciles().contains(&key.kind) {
+                    self.queue.add(index as u16, key.clone(), now, false);
+                }
+            }
+        }
+        self.dispatch();
+    }
+
     /// The profile this cluster was created from.
     pub fn profile(&self) -> Profile {
         self.profile
@@ -311,7 +338,9 @@ impl Cluster {
 
     fn check_invariants(&mut self) {
         if cfg!(debug_assertions) || cfg!(test) {
-            for violation in crate::invariants::check(&self.api) {
+            let mut violations = crate::invariants::check(&self.api);
+            violations.extend(crate::invariants::check_dataplane(&self.api, &self.backend));
+            for violation in violations {
                 self.api.note(Component::ApiServer, Component::ApiServer, TraceVerb::Violation, None, violation.clone());
                 if self.violations.len() < 100 {
                     self.violations.push(violation);

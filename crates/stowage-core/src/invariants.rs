@@ -60,6 +60,7 @@ pub fn check(api: &ApiServer) -> Vec<String> {
             }
         }
     }
+    storage_access_invariants(api, &mut violations);
     // A StatefulSet never runs two live pods with one ordinal (pod names are unique by construction,
     // so check that no pod of a set has a name outside the set's naming scheme).
     for set in store.list_typed::<StatefulSet>() {
@@ -80,4 +81,93 @@ pub fn check(api: &ApiServer) -> Vec<String> {
         }
     }
     violations
+}
+
+/// Data-plane invariants: a StatefulSet ordinal never runs in two sandboxes on reachable nodes, and a
+/// ReadWriteOncePod claim is never mounted by two running pods. (A force-deleted pod that keeps running
+/// on a partitioned node is the user's doing, not the simulator's, and is not counted.)
+pub fn check_dataplane(api: &ApiServer, backend: &crate::backend::Backend) -> Vec<String> {
+    let mut violations = Vec::new();
+    let dataplane = &backend.dataplane;
+    let mut by_pod: BTreeMap<(String, String), u32> = BTreeMap::new();
+    let mut by_rwop_claim: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for sandbox in dataplane.pods.values() {
+        let running = sandbox.containers.iter().any(|c| c.is_running());
+        let reachable = dataplane.node_state(&sandbox.node) != crate::kubelet::NodeState::Partitioned;
+        if !running || !reachable {
+            continue;
+        }
+        let namespace = sandbox.key.namespace.clone();
+        let Some(pod) = store_pod(api, &namespace, &sandbox.key.name).filter(|p| p.metadata.uid.as_deref() == Some(sandbox.uid.as_str())) else { continue };
+        if pod.metadata.owner_references.iter().flatten().any(|r| r.kind == "StatefulSet") {
+            *by_pod.entry((namespace.clone(), sandbox.key.name.clone())).or_insert(0) += 1;
+        }
+        for volume in sandbox.volumes.values() {
+            let Some(claim_name) = &volume.claim_name else { continue };
+            let claim = api.store().get_typed::<PersistentVolumeClaim>(&namespace, claim_name);
+            let rwop = claim.and_then(|c| c.spec.as_ref()?.access_modes.as_ref()).is_some_and(|m| m.iter().any(|m| m == "ReadWriteOncePod"));
+            if rwop {
+                by_rwop_claim.entry((namespace.clone(), claim_name.clone())).or_default().push(sandbox.key.name.clone());
+            }
+        }
+    }
+    for ((namespace, name), count) in by_pod {
+        if count > 1 {
+            violations.push(format!("statefulset pod {namespace}/{name} runs in {count} sandboxes"));
+        }
+    }
+    for ((namespace, claim), pods) in by_rwop_claim {
+        if pods.len() > 1 {
+            violations.push(format!("ReadWriteOncePod claim {namespace}/{claim} is mounted by {}", pods.join(", ")));
+        }
+    }
+    violations
+}
+
+fn store_pod<'a>(api: &'a ApiServer, namespace: &str, name: &str) -> Option<&'a Pod> {
+    api.store().get_typed::<Pod>(namespace, name)
+}
+
+/// A volume that may attach to one node only (access modes without ReadWriteMany or ReadOnlyMany)
+/// is attached to at most one node; a ReadWriteOncePod claim is used by at most one running pod.
+fn storage_access_invariants(api: &ApiServer, violations: &mut Vec<String>) {
+    use crate::controllers::pv_controller::helpers::{ROX, RWOP, RWX, claim_access_modes, pod_claim_names, pod_is_terminated, volume_access_modes};
+    use k8s_openapi::api::storage::v1::VolumeAttachment;
+    let store = api.store();
+    let mut attached: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for attachment in store.list_typed::<VolumeAttachment>() {
+        if attachment.status.as_ref().is_some_and(|s| s.attached)
+            && let Some(volume) = attachment.spec.source.persistent_volume_name.clone()
+        {
+            attached.entry(volume).or_default().push(attachment.spec.node_name.clone());
+        }
+    }
+    for (volume_name, mut nodes) in attached {
+        nodes.sort();
+        nodes.dedup();
+        let single_node = store.get_typed::<PersistentVolume>("", &volume_name).is_some_and(|v| volume_access_modes(v) & (RWX | ROX) == 0);
+        if single_node && nodes.len() > 1 {
+            violations.push(format!("volume {volume_name} may attach to one node but is attached to {}", nodes.join(", ")));
+        }
+    }
+    let mut users: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for pod in store.list_typed::<Pod>() {
+        let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running") && !pod_is_terminated(pod);
+        if !running {
+            continue;
+        }
+        let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+        for claim in pod_claim_names(pod) {
+            users.entry((namespace.clone(), claim)).or_default().push(pod.metadata.name.clone().unwrap_or_default());
+        }
+    }
+    for ((namespace, claim_name), pods) in users {
+        if pods.len() < 2 {
+            continue;
+        }
+        let once_pod = store.get_typed::<PersistentVolumeClaim>(&namespace, &claim_name).is_some_and(|c| claim_access_modes(c) & RWOP != 0);
+        if once_pod {
+            violations.push(format!("ReadWriteOncePod claim {namespace}/{claim_name} is used by running pods {}", pods.join(", ")));
+        }
+    }
 }

@@ -9,11 +9,19 @@ pub mod apiserver;
 pub mod backend;
 pub mod cluster;
 pub mod controllers;
+pub mod csi;
+pub mod dns;
 pub mod fs;
 pub mod invariants;
+pub mod kubelet;
 pub mod profiles;
+pub mod runtime;
+pub mod scheduler;
 pub mod sim;
+pub mod snapshots;
 pub mod store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod view;
 
 pub use api::{ApiError, Kind, Object, ObjectKey};

@@ -331,6 +331,11 @@ pub fn bootstrap_objects(profile: Profile) -> Vec<Object> {
         let csi_node = CSINode { metadata: meta(spec.name, None, &created), spec: CSINodeSpec { drivers } };
         objects.push(csi_node.into_object());
     }
+    // The pods that run the storage drivers and provisioners (CSI controller and node plugins).
+    let node_addresses: Vec<(&str, &str)> = data.nodes.iter().map(|n| (n.name, n.ip)).collect();
+    let mut storage_drivers: Vec<&str> = data.drivers.iter().map(|d| d.name).collect();
+    storage_drivers.extend(data.classes.iter().map(|c| c.provisioner));
+    objects.extend(crate::csi::bootstrap_objects(&storage_drivers, &node_addresses, &created));
     for class in data.classes {
         let mut metadata = meta(class.name, None, &created);
         if class.default {

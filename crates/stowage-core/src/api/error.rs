@@ -94,7 +94,7 @@ impl ApiError {
         };
         ApiError {
             reason: StatusReason::Invalid,
-            message: format!("{} \"{}\" is invalid: {}", kind, name, detail),
+            message: format!("{} \"{}\" is invalid: {}", group_kind(kind), name, detail),
             causes,
         }
     }
@@ -108,6 +108,13 @@ impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusReason::BadRequest, message)
     }
+}
+
+/// A kind qualified by its API group as `schema.GroupKind` prints it: `PersistentVolumeClaim`,
+/// `StorageClass.storage.k8s.io`, `StatefulSet.apps`.
+pub fn group_kind(kind: Kind) -> String {
+    let info = kind.info();
+    if info.group.is_empty() { info.name.to_string() } else { format!("{}.{}", info.name, info.group) }
 }
 
 /// What is wrong with a field, as `field.ErrorType` spells it.
@@ -132,6 +139,11 @@ pub enum FieldErrorKind {
     /// `Duplicate value: <value>`.
     Duplicate {
         /// The duplicated value, rendered.
+        value: String,
+    },
+    /// `Not found: <value>`.
+    NotFound {
+        /// The missing value, rendered.
         value: String,
     },
     /// `Too long: may not be more than <n> bytes`.
@@ -180,6 +192,10 @@ impl FieldError {
     pub fn forbidden(path: impl Into<String>, detail: impl Into<String>) -> FieldError {
         FieldError { path: path.into(), kind: FieldErrorKind::Forbidden, detail: detail.into() }
     }
+    /// `<path>: Not found: "<value>"`.
+    pub fn not_found(path: impl Into<String>, value: &str) -> FieldError {
+        FieldError { path: path.into(), kind: FieldErrorKind::NotFound { value: format!("{value:?}") }, detail: String::new() }
+    }
     /// `<path>: Duplicate value: "<value>"`.
     pub fn duplicate(path: impl Into<String>, value: &str) -> FieldError {
         FieldError { path: path.into(), kind: FieldErrorKind::Duplicate { value: format!("{value:?}") }, detail: String::new() }
@@ -197,6 +213,7 @@ impl fmt::Display for FieldError {
             }
             FieldErrorKind::Forbidden => "Forbidden".to_string(),
             FieldErrorKind::Duplicate { value } => format!("Duplicate value: {value}"),
+            FieldErrorKind::NotFound { value } => format!("Not found: {value}"),
             FieldErrorKind::TooLong { max } => format!("Too long: may not be more than {max} bytes"),
         };
         if self.detail.is_empty() {

@@ -7,6 +7,7 @@ pub mod defaults;
 pub mod decode;
 pub mod quantity;
 pub mod validation;
+pub mod selector;
 pub mod snapshot;
 pub mod well_known;
 

@@ -158,11 +158,11 @@ impl ApiServer {
         } else {
             object.meta_mut().namespace = None;
         }
-        if object.name().is_empty() {
-            if let Some(prefix) = object.meta().generate_name.clone().filter(|p| !p.is_empty()) {
-                let suffix = self.uids.name_suffix(5);
-                object.meta_mut().name = Some(format!("{prefix}{suffix}"));
-            }
+        if object.name().is_empty()
+            && let Some(prefix) = object.meta().generate_name.clone().filter(|p| !p.is_empty())
+        {
+            let suffix = self.uids.name_suffix(5);
+            object.meta_mut().name = Some(format!("{prefix}{suffix}"));
         }
         let key = object.key();
         if let Err(error) = self.admit_create(&mut object) {
@@ -228,11 +228,11 @@ impl ApiServer {
             let error = ApiError::not_found(key.kind, &key.name);
             return Err(self.reject(actor, &key, error));
         };
-        if let Some(requested) = object.meta().resource_version.as_deref().filter(|rv| !rv.is_empty()) {
-            if parse_resource_version(requested) != old.meta().resource_version.as_deref().and_then(parse_resource_version) {
-                let error = ApiError::conflict(&key);
-                return Err(self.reject(actor, &key, error));
-            }
+        if let Some(requested) = object.meta().resource_version.as_deref().filter(|rv| !rv.is_empty())
+            && parse_resource_version(requested) != old.meta().resource_version.as_deref().and_then(parse_resource_version)
+        {
+            let error = ApiError::conflict(&key);
+            return Err(self.reject(actor, &key, error));
         }
         let mut new = if status_only { with_status_of(&old, &object) } else { with_status_of(&object, &old) };
         if !status_only {

@@ -60,7 +60,7 @@ fn merge(target: &Value, patch: &Value, strategic_field: Option<&str>) -> Value 
         }
         (Value::Array(target), Value::Array(patch)) => match strategic_field.and_then(merge_key) {
             Some(key) => merge_list(target, patch, key),
-            None => Value::Array(patch.iter().map(|v| strip_nulls(v)).collect()),
+            None => Value::Array(patch.iter().map(strip_nulls).collect()),
         },
         (_, patch) => strip_nulls(patch),
     }

@@ -5,8 +5,18 @@
 //! which change woke it (kube-rs hides `ReconcileReason` for the same reason: level triggering).
 //! Controllers are stateless values; all state lives in the API server and the [`crate::backend`].
 
+pub mod attach_detach;
+pub mod csi_snapshotter;
+pub mod external_attacher;
 mod garbage_collector;
 mod namespace;
+pub mod provisioner;
+pub mod pv_controller;
+pub mod pv_protection;
+pub mod pvc_protection;
+pub mod resizer;
+pub mod statefulset;
+pub mod snapshot_controller;
 
 use crate::api::{ApiError, Kind, ObjectKey};
 use crate::apiserver::ApiServer;
@@ -120,6 +130,23 @@ pub trait Controller: Sync + fmt::Debug {
 /// Every controller, in a fixed order (the order is part of determinism).
 pub fn registry() -> &'static [&'static dyn Controller] {
     static REGISTRY: &[&dyn Controller] =
-        &[&namespace::NamespaceController, &garbage_collector::GarbageCollector];
+        &[
+        &namespace::NamespaceController,
+        &garbage_collector::GarbageCollector,
+        &pv_controller::PvController,
+        &pvc_protection::PvcProtectionController,
+        &pv_protection::PvProtectionController,
+        &provisioner::ExternalProvisioner,
+        &resizer::ExpandController,
+        &resizer::ExternalResizer,
+        &attach_detach::AttachDetachController,
+        &external_attacher::ExternalAttacher,
+        &snapshot_controller::SnapshotController,
+        &csi_snapshotter::CsiSnapshotter,
+        &statefulset::StatefulSetController,
+        &crate::scheduler::Scheduler,
+        &crate::kubelet::Kubelet,
+        &crate::kubelet::NodeLifecycleController,
+    ];
     REGISTRY
 }

@@ -1,0 +1,312 @@
+//! The attach/detach controller (kube-controller-manager `attachdetach`): creates a VolumeAttachment
+//! for every attachable volume a scheduled pod needs on its node, and deletes attachments no pod
+//! needs any more. It refuses a second node for a volume that may attach to one node only
+//! (Multi-Attach error).
+//!
+//! Design: desired state = (volume, node) pairs of scheduled, unfinished pods whose claims are bound
+//! to attachable volumes (CSI volumes of drivers with `attachRequired`, and in-tree EBS/PD volumes
+//! migrated to their CSI drivers); actual state = VolumeAttachment objects. A pod key reconciles
+//! its pairs; an attachment key reconciles its own existence. The external-attacher of the driver
+//! does the attaching ([`super::external_attacher`]).
+//!
+//! Multi-attach is forbidden when the volume's access modes contain neither ReadWriteMany nor
+//! ReadOnlyMany (`isMultiAttachForbidden`): a ReadWriteOnce+ReadOnlyMany volume may attach twice.
+
+use super::pv_controller::helpers::*;
+use super::{Action, Controller, Ctx, ReconcileError};
+use crate::api::{Kind, ObjectKey, Typed};
+use crate::apiserver::{ApiServer, DeleteOptions, EventType};
+use crate::csi;
+use crate::sim::Component;
+use crate::store::{Change, Store};
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::storage::v1::{
+    CSIDriver, VolumeAttachment, VolumeAttachmentSource, VolumeAttachmentSpec,
+};
+
+/// The event source of this controller.
+pub const SOURCE: &str = "attachdetach-controller";
+
+/// The attach/detach controller.
+#[derive(Debug)]
+pub struct AttachDetachController;
+
+/// The CSI driver and volume handle of an attachable volume, or `None` when the volume never
+/// attaches (hostPath, local, NFS, CSI drivers without `attachRequired`).
+pub fn attachable(store: &Store, volume: &PersistentVolume) -> Option<(String, String)> {
+    let spec = volume.spec.as_ref()?;
+    let (driver, handle) = if let Some(csi) = spec.csi.as_ref() {
+        (csi.driver.clone(), csi.volume_handle.clone())
+    } else if let Some(ebs) = spec.aws_elastic_block_store.as_ref() {
+        (
+            "ebs.csi.aws.com".to_string(),
+            ebs.volume_id
+                .rsplit('/')
+                .next()
+                .unwrap_or(&ebs.volume_id)
+                .to_string(),
+        )
+    } else if let Some(pd) = spec.gce_persistent_disk.as_ref() {
+        let zone = volume
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(crate::api::well_known::LABEL_ZONE))
+            .cloned()
+            .unwrap_or_else(|| "UNSPECIFIED".to_string());
+        (
+            "pd.csi.storage.gke.io".to_string(),
+            format!("projects/UNSPECIFIED/zones/{zone}/disks/{}", pd.pd_name),
+        )
+    } else {
+        return None;
+    };
+    let required = match store.get_typed::<CSIDriver>("", &driver) {
+        Some(object) => object.spec.attach_required.unwrap_or(true),
+        None => csi::attach_required(&driver),
+    };
+    if required {
+        Some((driver, handle))
+    } else {
+        None
+    }
+}
+
+/// The bound volume of a pod's claim, if the claim is bound.
+fn claim_volume<'a>(
+    store: &'a Store,
+    namespace: &str,
+    claim: &str,
+) -> Option<&'a PersistentVolume> {
+    let claim = store.get_typed::<PersistentVolumeClaim>(namespace, claim)?;
+    let name = claim_volume_name(claim);
+    if name.is_empty() {
+        return None;
+    }
+    store.get_typed::<PersistentVolume>("", name)
+}
+
+fn pod_needs_volumes(pod: &Pod) -> bool {
+    !pod_node(pod).is_empty() && !pod_is_terminated(pod)
+}
+
+/// The attachment of `volume` to `node`, if one exists.
+fn attachment_for<'a>(store: &'a Store, volume: &str, node: &str) -> Option<&'a VolumeAttachment> {
+    store.list_typed::<VolumeAttachment>().find(|a| {
+        a.spec.node_name == node && a.spec.source.persistent_volume_name.as_deref() == Some(volume)
+    })
+}
+
+/// Whether `volume` is attached to `node` as far as mounting is concerned: volumes that never
+/// attach always are; attachable ones once their VolumeAttachment says `attached: true`.
+/// The kubelet waits on this before mounting (pods stay `ContainerCreating`).
+pub fn is_volume_attached(api: &ApiServer, volume_name: &str, node: &str) -> bool {
+    let store = api.store();
+    let Some(volume) = store.get_typed::<PersistentVolume>("", volume_name) else {
+        return false;
+    };
+    if attachable(store, volume).is_none() {
+        return true;
+    }
+    attachment_for(store, volume_name, node).is_some_and(|a| {
+        a.metadata.deletion_timestamp.is_none() && a.status.as_ref().is_some_and(|s| s.attached)
+    })
+}
+
+/// The device path an attached volume shows on its node, if attached.
+pub fn attached_device_path(api: &ApiServer, volume_name: &str, node: &str) -> Option<String> {
+    let attachment = attachment_for(api.store(), volume_name, node)?;
+    attachment
+        .status
+        .as_ref()?
+        .attachment_metadata
+        .as_ref()?
+        .get("devicePath")
+        .cloned()
+}
+
+fn multi_attach_forbidden(volume: &PersistentVolume) -> bool {
+    let modes = volume_access_modes(volume);
+    modes & (RWX | ROX) == 0
+}
+
+impl Controller for AttachDetachController {
+    fn component(&self) -> Component {
+        Component::AttachDetachController
+    }
+
+    fn reconciles(&self) -> &'static [Kind] {
+        &[Kind::Pod, Kind::VolumeAttachment]
+    }
+
+    fn triggers(&self, change: &Change, api: &ApiServer, out: &mut Vec<ObjectKey>) {
+        let store = api.store();
+        match change.key.kind {
+            Kind::Pod => {
+                out.push(change.key.clone());
+                // A pod going away (or finishing) may leave attachments unneeded.
+                for attachment in store.list_typed::<VolumeAttachment>() {
+                    out.push(ObjectKey::cluster(
+                        Kind::VolumeAttachment,
+                        name_of(&attachment.metadata),
+                    ));
+                }
+            }
+            Kind::VolumeAttachment => {
+                out.push(change.key.clone());
+                // A detach may unblock pods waiting on a Multi-Attach error.
+                for pod in store.list_typed::<Pod>() {
+                    if pod_needs_volumes(pod) && !pod_claim_names(pod).is_empty() {
+                        out.push(ObjectKey::namespaced(
+                            Kind::Pod,
+                            namespace_of(&pod.metadata),
+                            name_of(&pod.metadata),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn reconcile(&self, key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
+        match key.kind {
+            Kind::Pod => attach_for_pod(key, ctx),
+            Kind::VolumeAttachment => detach_if_unneeded(key, ctx),
+            _ => Ok(Action::await_change()),
+        }
+    }
+}
+
+fn attach_for_pod(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
+    let store = ctx.api.store();
+    let Some(pod) = store.get_typed::<Pod>(&key.namespace, &key.name).cloned() else {
+        return Ok(Action::await_change());
+    };
+    if !pod_needs_volumes(&pod) {
+        return Ok(Action::await_change());
+    }
+    let node = pod_node(&pod).to_string();
+    for claim in pod_claim_names(&pod) {
+        let store = ctx.api.store();
+        let Some(volume) = claim_volume(store, &key.namespace, &claim).cloned() else {
+            continue;
+        };
+        let Some((driver, handle)) = attachable(store, &volume) else {
+            continue;
+        };
+        let volume_name = name_of(&volume.metadata).to_string();
+        if attachment_for(store, &volume_name, &node).is_some() {
+            continue;
+        }
+        let other_nodes: Vec<String> = store
+            .list_typed::<VolumeAttachment>()
+            .filter(|a| {
+                a.spec.source.persistent_volume_name.as_deref() == Some(volume_name.as_str())
+                    && a.spec.node_name != node
+            })
+            .map(|a| a.spec.node_name.clone())
+            .collect();
+        if !other_nodes.is_empty() && multi_attach_forbidden(&volume) {
+            let message = multi_attach_message(store, &pod, &volume_name, &other_nodes);
+            ctx.api.record_event(
+                SOURCE,
+                None,
+                key,
+                EventType::Warning,
+                "FailedAttachVolume",
+                &message,
+            );
+            continue;
+        }
+        let name = csi::volume_attachment_name(&handle, &driver, &node);
+        let mut attachment = VolumeAttachment {
+            spec: VolumeAttachmentSpec {
+                attacher: driver.clone(),
+                node_name: node.clone(),
+                source: VolumeAttachmentSource {
+                    persistent_volume_name: Some(volume_name.clone()),
+                    ..Default::default()
+                },
+            },
+            ..VolumeAttachment::default()
+        };
+        attachment.metadata.name = Some(name);
+        ctx.api
+            .create(Component::AttachDetachController, attachment.into_object())?;
+    }
+    Ok(Action::await_change())
+}
+
+/// `reportMultiAttachError`'s message for one waiting pod.
+fn multi_attach_message(
+    store: &Store,
+    pod: &Pod,
+    volume_name: &str,
+    other_nodes: &[String],
+) -> String {
+    let namespace = namespace_of(&pod.metadata);
+    let mut local = Vec::new();
+    let mut others = 0;
+    for other in store.list_typed::<Pod>() {
+        if !pod_needs_volumes(other) || !other_nodes.iter().any(|n| n == pod_node(other)) {
+            continue;
+        }
+        let uses = pod_claim_names(other).iter().any(|claim| {
+            claim_volume(store, namespace_of(&other.metadata), claim)
+                .is_some_and(|v| name_of(&v.metadata) == volume_name)
+        });
+        if !uses {
+            continue;
+        }
+        if namespace_of(&other.metadata) == namespace {
+            local.push(name_of(&other.metadata).to_string());
+        } else {
+            others += 1;
+        }
+    }
+    let suffix = if local.is_empty() && others == 0 {
+        "Volume is already exclusively attached to one node and can't be attached to another"
+            .to_string()
+    } else if local.is_empty() {
+        format!("Volume is already used by {others} pod(s) in different namespaces")
+    } else if others > 0 {
+        format!(
+            "Volume is already used by pod(s) {} and {others} pod(s) in different namespaces",
+            local.join(", ")
+        )
+    } else {
+        format!("Volume is already used by pod(s) {}", local.join(", "))
+    };
+    format!("Multi-Attach error for volume {volume_name:?} {suffix}")
+}
+
+fn detach_if_unneeded(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
+    let store = ctx.api.store();
+    let Some(attachment) = store.get_typed::<VolumeAttachment>("", &key.name).cloned() else {
+        return Ok(Action::await_change());
+    };
+    if attachment.metadata.deletion_timestamp.is_some() {
+        return Ok(Action::await_change());
+    }
+    let Some(volume_name) = attachment.spec.source.persistent_volume_name.clone() else {
+        return Ok(Action::await_change());
+    };
+    let node = attachment.spec.node_name.clone();
+    let needed = store.list_typed::<Pod>().any(|pod| {
+        pod_needs_volumes(pod)
+            && pod_node(pod) == node
+            && pod_claim_names(pod).iter().any(|claim| {
+                claim_volume(store, namespace_of(&pod.metadata), claim)
+                    .is_some_and(|v| name_of(&v.metadata) == volume_name)
+            })
+    });
+    if !needed {
+        ctx.api.delete(
+            Component::AttachDetachController,
+            key,
+            DeleteOptions::default(),
+        )?;
+    }
+    Ok(Action::await_change())
+}

@@ -1,0 +1,424 @@
+//! Engine-level tests of the data plane: scheduling, pod lifecycle, volumes and restarts.
+
+use k8s_openapi::api::core::v1::{Event, Pod};
+use stowage_core::api::Typed;
+use stowage_core::kubelet::NodeState;
+use stowage_core::{Cluster, Kind, Object, ObjectKey, Profile, Seed, SimDuration};
+
+fn object(kind: Kind, yaml: &str) -> Object {
+    let value: serde_json::Value = serde_yaml::from_str(yaml).expect("yaml");
+    Object::from_value_reporting_unknown(kind, value, &mut |_| {}).expect("object")
+}
+
+fn pod(cluster: &Cluster, name: &str) -> Pod {
+    cluster
+        .api()
+        .store()
+        .get_typed::<Pod>("default", name)
+        .cloned()
+        .expect("pod exists")
+}
+
+fn phase(cluster: &Cluster, name: &str) -> String {
+    pod(cluster, name)
+        .status
+        .and_then(|s| s.phase)
+        .unwrap_or_default()
+}
+
+fn events(cluster: &Cluster, name: &str) -> Vec<String> {
+    let mut events: Vec<&Event> = cluster
+        .api()
+        .store()
+        .list_typed::<Event>()
+        .filter(|e| e.involved_object.name.as_deref() == Some(name))
+        .collect();
+    events.sort_by_key(|e| {
+        (
+            e.first_timestamp.clone().map(|t| t.0),
+            e.metadata.name.clone(),
+        )
+    });
+    events
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}: {}",
+                e.type_.as_deref().unwrap_or(""),
+                e.reason.as_deref().unwrap_or(""),
+                e.message.as_deref().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+fn logs(cluster: &Cluster, name: &str, container: &str) -> String {
+    cluster
+        .container_logs("default", name, Some(container), false)
+        .expect("logs")
+        .iter()
+        .map(|l| l.text.clone())
+        .collect()
+}
+
+#[test]
+fn busybox_pod_should_schedule_start_and_log() {
+    let mut cluster = Cluster::new(Profile::Guide, Seed(7));
+    cluster
+        .create(object(Kind::Pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: hello}\nspec:\n  restartPolicy: Never\n  containers:\n  - name: app\n    image: busybox\n    command: [sh, -c, 'echo hello && sleep 10']\n"))
+        .expect("create");
+    cluster.settle();
+    assert_eq!(phase(&cluster, "hello"), "Running");
+    assert_eq!(logs(&cluster, "hello", "app"), "hello\n");
+    let events = events(&cluster, "hello");
+    assert!(
+        events[0].starts_with("Normal Scheduled: Successfully assigned default/hello to node-"),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e == "Normal Pulling: Pulling image \"busybox\""),
+        "{events:?}"
+    );
+    assert!(
+        events.iter().any(|e| e
+            .starts_with("Normal Pulled: Successfully pulled image \"busybox\" in ")
+            && e.ends_with("Image size: 2159953 bytes.")),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e == "Normal Created: Created container: app"),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e == "Normal Started: Started container app"),
+        "{events:?}"
+    );
+    let ip = pod(&cluster, "hello")
+        .status
+        .and_then(|s| s.pod_ip)
+        .unwrap_or_default();
+    assert!(ip.starts_with("10.244."), "{ip}");
+    cluster.advance(SimDuration::from_secs(15));
+    assert_eq!(phase(&cluster, "hello"), "Succeeded");
+    assert!(
+        cluster.violations().is_empty(),
+        "{:?}",
+        cluster.violations()
+    );
+}
+
+#[test]
+fn crashing_container_should_back_off() {
+    let mut cluster = Cluster::new(Profile::Guide, Seed(3));
+    cluster.create(object(Kind::Pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: crash}\nspec:\n  containers:\n  - name: app\n    image: busybox:1.36\n    command: [sh, -c, 'echo boom && exit 1']\n")).expect("create");
+    cluster.settle();
+    cluster.advance(SimDuration::from_secs(45));
+    let status = pod(&cluster, "crash").status.unwrap();
+    assert_eq!(status.phase.as_deref(), Some("Running"));
+    let container = &status.container_statuses.unwrap()[0];
+    assert!(container.restart_count >= 2, "{container:?}");
+    let waiting = container.state.as_ref().and_then(|s| s.waiting.as_ref());
+    assert_eq!(
+        waiting.and_then(|w| w.reason.as_deref()),
+        Some("CrashLoopBackOff")
+    );
+    assert_eq!(
+        container
+            .last_state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .map(|t| t.exit_code),
+        Some(1)
+    );
+    assert!(events(&cluster, "crash").iter().any(|e| e.starts_with(
+        "Warning BackOff: Back-off restarting failed container app in pod crash_default("
+    )));
+    assert_eq!(
+        cluster
+            .container_logs("default", "crash", None, true)
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn empty_dir_should_survive_restarts_but_not_the_writable_layer() {
+    let mut cluster = Cluster::new(Profile::Guide, Seed(5));
+    cluster
+        .create(object(
+            Kind::Pod,
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: scratch}\nspec:\n  restartPolicy: OnFailure\n  containers:\n  - name: app\n    image: busybox\n    command: [sh, -c, 'echo x >> /scratch/log && echo y >> /tmp/layer && cat /scratch/log && exit 1']\n    volumeMounts: [{name: s, mountPath: /scratch}]\n  volumes: [{name: s, emptyDir: {}}]\n",
+        ))
+        .expect("create");
+    cluster.settle();
+    cluster.advance(SimDuration::from_secs(12));
+    let previous: String = cluster
+        .container_logs("default", "scratch", None, true)
+        .unwrap()
+        .iter()
+        .map(|l| l.text.clone())
+        .collect();
+    assert_eq!(
+        previous, "x\nx\n",
+        "the emptyDir kept the first instance's line"
+    );
+    assert!(cluster.violations().is_empty());
+}
+
+#[test]
+fn host_path_type_check_should_fail_mount_with_the_kubelet_words() {
+    let mut cluster = Cluster::new(Profile::Guide, Seed(9));
+    cluster
+        .create(object(
+            Kind::Pod,
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: hp}\nspec:\n  containers:\n  - name: app\n    image: busybox\n    command: [sleep, '3600']\n    volumeMounts: [{name: h, mountPath: /h}]\n  volumes: [{name: h, hostPath: {path: /var/nope, type: Directory}}]\n",
+        ))
+        .expect("create");
+    cluster.settle();
+    assert_eq!(phase(&cluster, "hp"), "Pending");
+    let events = events(&cluster, "hp");
+    assert!(events.iter().any(|e| e == "Warning FailedMount: MountVolume.SetUp failed for volume \"h\" : hostPath type check failed: /var/nope is not a directory"), "{events:?}");
+    let waiting = pod(&cluster, "hp")
+        .status
+        .unwrap()
+        .container_statuses
+        .unwrap()[0]
+        .state
+        .clone()
+        .unwrap()
+        .waiting
+        .unwrap();
+    assert_eq!(waiting.reason.as_deref(), Some("ContainerCreating"));
+}
+
+#[test]
+fn graceful_delete_should_wait_for_the_grace_period_then_remove_the_pod() {
+    let mut cluster = Cluster::new(Profile::Guide, Seed(11));
+    cluster.create(object(Kind::Pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: sleeper}\nspec:\n  terminationGracePeriodSeconds: 30\n  containers:\n  - name: app\n    image: busybox\n    command: [sleep, '3600']\n")).expect("create");
+    cluster.settle();
+    let key = ObjectKey::namespaced(Kind::Pod, "default", "sleeper");
+    cluster.delete(&key, Default::default()).expect("delete");
+    cluster.advance(SimDuration::from_secs(10));
+    assert!(
+        cluster.api().store().get(&key).is_some(),
+        "sh as PID 1 ignores SIGTERM: the pod waits out its grace period"
+    );
+    assert!(
+        events(&cluster, "sleeper")
+            .iter()
+            .any(|e| e == "Normal Killing: Stopping container app")
+    );
+    cluster.settle();
+    assert!(cluster.api().store().get(&key).is_none());
+    assert!(
+        !cluster.dataplane().pods.values().any(|p| p.key == key),
+        "the sandbox is gone"
+    );
+}
+
+#[test]
+fn node_selector_mismatch_should_stay_pending_with_failed_scheduling() {
+    let mut cluster = Cluster::new(Profile::Guide, Seed(1));
+    cluster.create(object(Kind::Pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: picky}\nspec:\n  nodeSelector: {disk: ssd}\n  containers:\n  - name: app\n    image: busybox\n")).expect("create");
+    cluster.settle();
+    let status = pod(&cluster, "picky").status.unwrap();
+    assert_eq!(status.phase.as_deref(), Some("Pending"));
+    let condition = status
+        .conditions
+        .unwrap()
+        .into_iter()
+        .find(|c| c.type_ == "PodScheduled")
+        .unwrap();
+    assert_eq!(condition.reason.as_deref(), Some("Unschedulable"));
+    assert_eq!(
+        condition.message.as_deref(),
+        Some(
+            "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+        )
+    );
+}
+
+#[test]
+fn cordoned_nodes_and_partition_should_be_respected() {
+    let mut cluster = Cluster::new(Profile::Guide, Seed(2));
+    for node in ["node-1", "node-2"] {
+        let key = ObjectKey::cluster(Kind::Node, node);
+        cluster
+            .patch(
+                &key,
+                stowage_core::apiserver::PatchType::Merge,
+                &serde_json::json!({"spec": {"unschedulable": true}}),
+            )
+            .expect("cordon");
+    }
+    cluster.create(object(Kind::Pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: busybox\n    command: [sleep, '3600']\n")).expect("create");
+    cluster.settle();
+    assert_eq!(
+        pod(&cluster, "p").spec.unwrap().node_name.as_deref(),
+        Some("node-3")
+    );
+    cluster.set_node_state("node-3", NodeState::Partitioned);
+    cluster.advance(SimDuration::from_secs(60));
+    let node = cluster
+        .api()
+        .store()
+        .get_typed::<k8s_openapi::api::core::v1::Node>("", "node-3")
+        .cloned()
+        .unwrap();
+    let ready = node
+        .status
+        .unwrap()
+        .conditions
+        .unwrap()
+        .into_iter()
+        .find(|c| c.type_ == "Ready")
+        .unwrap();
+    assert_eq!(
+        (ready.status.as_str(), ready.reason.as_deref()),
+        ("Unknown", Some("NodeStatusUnknown"))
+    );
+    assert!(
+        cluster
+            .dataplane()
+            .pods
+            .values()
+            .any(|p| p.containers[0].is_running()),
+        "a partitioned node keeps running its pods"
+    );
+    let _ = Pod::KIND;
+}
+
+fn claims(cluster: &Cluster, namespace: &str) -> Vec<String> {
+    cluster
+        .api()
+        .store()
+        .list_typed_in::<k8s_openapi::api::core::v1::PersistentVolumeClaim>(namespace)
+        .map(|c| c.metadata.name.clone().unwrap_or_default())
+        .collect()
+}
+
+fn set_pods(cluster: &Cluster) -> Vec<(String, String)> {
+    cluster
+        .api()
+        .store()
+        .list_typed_in::<Pod>("default")
+        .filter(|p| {
+            p.metadata
+                .name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("web-"))
+        })
+        .map(|p| {
+            (
+                p.metadata.name.clone().unwrap_or_default(),
+                p.status
+                    .as_ref()
+                    .and_then(|s| s.phase.clone())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+const STATEFUL_SET: &str = "apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  serviceName: web
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: app
+        image: busybox
+        command: [sh, -c, 'echo ready >> /data/log && sleep 3600']
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
+";
+
+#[test]
+fn statefulset_should_create_claims_and_pods_in_order_and_keep_claims_on_scale_down() {
+    let mut cluster = Cluster::new(Profile::Minikube, Seed(21));
+    cluster.create(object(Kind::Service, "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: None\n  selector: {app: web}\n  ports: [{port: 80}]\n")).expect("service");
+    cluster
+        .create(object(Kind::StatefulSet, STATEFUL_SET))
+        .expect("statefulset");
+    cluster.settle();
+    assert_eq!(
+        claims(&cluster, "default"),
+        ["data-web-0", "data-web-1", "data-web-2"]
+    );
+    assert_eq!(
+        set_pods(&cluster),
+        [
+            ("web-0".to_string(), "Running".to_string()),
+            ("web-1".into(), "Running".into()),
+            ("web-2".into(), "Running".into())
+        ]
+    );
+    let set_events = events(&cluster, "web");
+    assert!(set_events.contains(&"Normal SuccessfulCreate: create Claim data-web-0 Pod web-0 in StatefulSet web success".to_string()), "{set_events:?}");
+    assert!(
+        set_events.contains(
+            &"Normal SuccessfulCreate: create Pod web-2 in StatefulSet web successful".to_string()
+        ),
+        "{set_events:?}"
+    );
+    let answer = cluster.dns_lookup("default", "web-1.web");
+    assert_eq!(answer.records.len(), 1, "{answer:?}");
+    assert_eq!(answer.records[0].0, "web-1.web.default.svc.cluster.local");
+    let key = ObjectKey::namespaced(Kind::StatefulSet, "default", "web");
+    cluster
+        .patch(
+            &key,
+            stowage_core::apiserver::PatchType::Merge,
+            &serde_json::json!({"spec": {"replicas": 2}}),
+        )
+        .expect("scale");
+    cluster.settle();
+    assert_eq!(set_pods(&cluster).len(), 2);
+    assert_eq!(
+        claims(&cluster, "default").len(),
+        3,
+        "scale down keeps claims"
+    );
+    cluster
+        .patch(
+            &key,
+            stowage_core::apiserver::PatchType::Merge,
+            &serde_json::json!({"spec": {"replicas": 3}}),
+        )
+        .expect("scale");
+    cluster.settle();
+    assert_eq!(set_pods(&cluster).len(), 3);
+    let out = cluster
+        .exec(
+            "default",
+            "web-2",
+            None,
+            &["cat".to_string(), "/data/log".to_string()],
+        )
+        .expect("exec");
+    assert_eq!(
+        out.stdout, "ready\nready\n",
+        "web-2 got its claim back with the first instance's line"
+    );
+    assert!(
+        cluster.violations().is_empty(),
+        "{:?}",
+        cluster.violations()
+    );
+}

@@ -1,0 +1,780 @@
+//! `kubectl describe`, `explain`, `api-resources`, `api-versions`, `version`, `cluster-info`, `config`
+//! and the root help.
+
+use super::args::{FlagSpec, bool_flag, value_flag, values_flag};
+use super::resource::{self, Filter};
+use super::{Ctx, Failure};
+use crate::print;
+use stowage_core::{ApiError, KUBERNETES_VERSION, Kind, ObjectKey};
+
+/// Flags accepted by commands the playground does not implement, so that their errors are about
+/// the command, not a flag.
+pub const PERMISSIVE: &[FlagSpec] = &[
+    bool_flag("stdin", Some('i')),
+    bool_flag("tty", Some('t')),
+    value_flag("image", None),
+    value_flag("container", Some('c')),
+    value_flag("output", Some('o')),
+    values_flag("filename", Some('f'), true),
+    value_flag("selector", Some('l')),
+    bool_flag("all-namespaces", Some('A')),
+    value_flag("profile", None),
+];
+
+/// `kubectl` with no command.
+pub const ROOT_HELP: &str = "kubectl controls the Kubernetes cluster manager.
+
+ Find more information at: https://kubernetes.io/docs/reference/kubectl/
+
+Basic Commands (Beginner):
+  create          Create a resource from a file or from stdin
+  expose          Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service
+  run             Run a particular image on the cluster
+  set             Set specific features on objects
+
+Basic Commands (Intermediate):
+  explain         Get documentation for a resource
+  get             Display one or many resources
+  edit            Edit a resource on the server
+  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
+
+Deploy Commands:
+  rollout         Manage the rollout of a resource
+  scale           Set a new size for a deployment, replica set, or replication controller
+  autoscale       Auto-scale a deployment, replica set, stateful set, or replication controller
+
+Cluster Management Commands:
+  certificate     Modify certificate resources
+  cluster-info    Display cluster information
+  top             Display resource (CPU/memory) usage
+  cordon          Mark node as unschedulable
+  uncordon        Mark node as schedulable
+  drain           Drain node in preparation for maintenance
+  taint           Update the taints on one or more nodes
+
+Troubleshooting and Debugging Commands:
+  describe        Show details of a specific resource or group of resources
+  logs            Print the logs for a container in a pod
+  attach          Attach to a running container
+  exec            Execute a command in a container
+  port-forward    Forward one or more local ports to a pod
+  proxy           Run a proxy to the Kubernetes API server
+  cp              Copy files and directories to and from containers
+  auth            Inspect authorization
+  debug           Create debugging sessions for troubleshooting workloads and nodes
+  events          List events
+
+Advanced Commands:
+  diff            Diff the live version against a would-be applied version
+  apply           Apply a configuration to a resource by file name or stdin
+  patch           Update fields of a resource
+  replace         Replace a resource by file name or stdin
+  wait            Experimental: Wait for a specific condition on one or many resources
+  kustomize       Build a kustomization target from a directory or URL
+
+Settings Commands:
+  label           Update the labels on a resource
+  annotate        Update the annotations on a resource
+  completion      Output shell completion code for the specified shell (bash, zsh, fish, or powershell)
+
+Other Commands:
+  api-resources   Print the supported API resources on the server
+  api-versions    Print the supported API versions on the server, in the form of \"group/version\"
+  config          Modify kubeconfig files
+  plugin          Provides utilities for interacting with plugins
+  version         Print the client and server version information
+
+Usage:
+  kubectl [flags] [options]
+
+Use \"kubectl <command> --help\" for more information about a given command.
+Use \"kubectl options\" for a list of global command-line options (applies to all commands).
+";
+
+/// A short `kubectl COMMAND --help`: the command's summary and its usage line.
+pub fn command_help(command: &str) -> String {
+    let summary = ROOT_HELP
+        .lines()
+        .find_map(|line| {
+            let rest = line.strip_prefix("  ")?;
+            let (name, description) = rest.split_once(' ')?;
+            (name == command).then(|| description.trim().to_string())
+        })
+        .unwrap_or_else(|| format!("The {command} command."));
+    format!(
+        "{summary}.\n\nUsage:\n  kubectl {command} [options]\n\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n"
+    )
+}
+
+const DESCRIBE_FLAGS: &[FlagSpec] = &[
+    value_flag("selector", Some('l')),
+    bool_flag("all-namespaces", Some('A')),
+    values_flag("filename", Some('f'), true),
+    value_flag("kustomize", Some('k')),
+    bool_flag("recursive", Some('R')),
+    bool_flag("show-events", None),
+    value_flag("chunk-size", None),
+];
+
+/// `kubectl describe`.
+pub fn describe(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
+    let parsed = ctx.parse(args, DESCRIBE_FLAGS)?;
+    let namespace = ctx.namespace(&parsed);
+    let all_namespaces = parsed.bool("all-namespaces").map_err(Failure::msg)?;
+    let mut keys: Vec<ObjectKey> = Vec::new();
+    let mut failures = Vec::new();
+    let filenames = parsed.values("filename");
+    if !filenames.is_empty() {
+        let (manifests, errors) =
+            resource::read_manifests(ctx, &filenames, parsed.bool("recursive").unwrap_or(false), "describing");
+        failures.extend(errors);
+        for mut manifest in manifests {
+            resource::place_in_namespace(&mut manifest.object, &namespace, parsed.namespace().is_some())?;
+            let key = manifest.object.key();
+            if ctx.cluster.api().store().get(&key).is_some() {
+                keys.push(key);
+            } else {
+                failures.push(Failure::Api(ApiError::not_found(key.kind, &key.name)));
+            }
+        }
+    } else {
+        if parsed.positionals.is_empty() {
+            ctx.err.push_str("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n");
+            return Err(ctx.usage("Required resource not specified."));
+        }
+        let requests = resource::parse_args(&parsed.positionals)?;
+        let kinds: Vec<Kind> = requests.iter().map(|r| r.kind).collect();
+        let filter = Filter::new(ctx, parsed.value("selector"), None, &kinds)?;
+        let scope = if all_namespaces { None } else { Some(namespace.as_str()) };
+        for request in &requests {
+            if request.names.is_empty() {
+                keys.extend(resource::list(ctx, request.kind, scope, &filter).iter().map(|o| o.key()));
+                continue;
+            }
+            for name in &request.names {
+                let key = resource::key(request.kind, &namespace, name);
+                if ctx.cluster.api().store().get(&key).is_some() {
+                    keys.push(key);
+                    continue;
+                }
+                // describe falls back to a prefix match, as kubectl does.
+                let matches: Vec<ObjectKey> = resource::list(ctx, request.kind, scope, &filter)
+                    .iter()
+                    .filter(|o| o.name().starts_with(name.as_str()))
+                    .map(|o| o.key())
+                    .collect();
+                if matches.is_empty() {
+                    failures.push(Failure::Api(ApiError::not_found(request.kind, name)));
+                } else {
+                    keys.extend(matches);
+                }
+            }
+        }
+        if keys.is_empty() && failures.is_empty() {
+            if all_namespaces {
+                ctx.err.push_str("No resources found\n");
+            } else {
+                ctx.err.push_str(&format!("No resources found in {namespace} namespace.\n"));
+            }
+        }
+    }
+    let mut first = true;
+    for key in &keys {
+        if let Some(text) = print::describe(ctx.cluster.api(), key) {
+            if !first {
+                ctx.out.push_str("\n\n");
+            }
+            first = false;
+            ctx.out.push_str(&text);
+        }
+        super::hints::after_describe(ctx, key);
+    }
+    super::get::finish(failures)
+}
+
+/// The API groups the simulated server serves, in `api-versions` order.
+fn api_versions_list() -> Vec<String> {
+    let mut versions: Vec<String> = Kind::ALL.iter().map(|k| k.info().api_version()).collect();
+    versions.sort();
+    versions.dedup();
+    versions
+}
+
+/// `kubectl api-versions`.
+pub fn api_versions(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
+    ctx.parse(args, &[])?;
+    for version in api_versions_list() {
+        ctx.out.push_str(&version);
+        ctx.out.push('\n');
+    }
+    Ok(())
+}
+
+const API_RESOURCES_FLAGS: &[FlagSpec] = &[
+    value_flag("namespaced", None),
+    value_flag("api-group", None),
+    value_flag("output", Some('o')),
+    bool_flag("no-headers", None),
+    values_flag("verbs", None, true),
+    value_flag("sort-by", None),
+    bool_flag("cached", None),
+    values_flag("categories", None, true),
+];
+
+/// `kubectl api-resources`.
+pub fn api_resources(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
+    let parsed = ctx.parse(args, API_RESOURCES_FLAGS)?;
+    let namespaced = match parsed.value("namespaced") {
+        None => None,
+        Some(text) => Some(super::args::parse_bool(text).ok_or_else(|| {
+            Failure::msg(format!("invalid argument \"{text}\" for \"--namespaced\" flag: strconv.ParseBool: parsing \"{text}\": invalid syntax"))
+        })?),
+    };
+    let output = parsed.value("output").unwrap_or("");
+    if !matches!(output, "" | "wide" | "name") {
+        return Err(Failure::msg(format!("--output {output} is not available")));
+    }
+    let mut kinds: Vec<Kind> = Kind::ALL
+        .iter()
+        .copied()
+        .filter(|k| namespaced.is_none_or(|n| k.is_namespaced() == n))
+        .filter(|k| parsed.value("api-group").is_none_or(|g| k.info().group == g))
+        .collect();
+    match parsed.value("sort-by") {
+        Some("name") => kinds.sort_by_key(|k| k.info().plural),
+        Some("kind") => kinds.sort_by_key(|k| k.info().name),
+        Some(other) => {
+            return Err(Failure::msg(format!("--sort-by accepts only name or kind, got {other:?}")));
+        }
+        None => kinds.sort_by(|a, b| a.info().group.cmp(b.info().group).then(a.info().plural.cmp(b.info().plural))),
+    }
+    if output == "name" {
+        for kind in kinds {
+            ctx.out.push_str(&kind.info().qualified_plural());
+            ctx.out.push('\n');
+        }
+        return Ok(());
+    }
+    let mut text = String::new();
+    if !parsed.bool("no-headers").unwrap_or(false) {
+        text.push_str("NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND");
+        if output == "wide" {
+            text.push_str("\tVERBS\tCATEGORIES");
+        }
+        text.push('\n');
+    }
+    for kind in kinds {
+        let info = kind.info();
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}",
+            info.plural,
+            info.short_names.join(","),
+            info.api_version(),
+            kind.is_namespaced(),
+            info.name
+        ));
+        if output == "wide" {
+            let verbs = "[create delete deletecollection get list patch update watch]";
+            let categories = if matches!(
+                kind,
+                Kind::Pod | Kind::Service | Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet
+            ) {
+                "all"
+            } else {
+                ""
+            };
+            text.push_str(&format!("\t{verbs}\t{categories}"));
+        }
+        text.push('\n');
+    }
+    ctx.out.push_str(&print::layout_table(&text));
+    Ok(())
+}
+
+/// The client build the playground imitates.
+const GIT_COMMIT: &str = "93248f9ae092f571eb870b7664c534bfc7d00f03";
+const BUILD_DATE: &str = "2025-09-09T19:44:50Z";
+const GO_VERSION: &str = "go1.24.6";
+const KUSTOMIZE_VERSION: &str = "v5.7.1";
+
+fn version_info() -> serde_json::Value {
+    let minor = KUBERNETES_VERSION.trim_start_matches('v').split('.').nth(1).unwrap_or("34");
+    serde_json::json!({
+        "major": "1",
+        "minor": minor,
+        "emulationMajor": "1",
+        "emulationMinor": minor,
+        "minCompatibilityMajor": "1",
+        "minCompatibilityMinor": (minor.parse::<u32>().unwrap_or(34) - 1).to_string(),
+        "gitVersion": KUBERNETES_VERSION,
+        "gitCommit": GIT_COMMIT,
+        "gitTreeState": "clean",
+        "buildDate": BUILD_DATE,
+        "goVersion": GO_VERSION,
+        "compiler": "gc",
+        "platform": "linux/amd64"
+    })
+}
+
+/// `kubectl version`.
+pub fn version(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
+    let parsed =
+        ctx.parse(args, &[bool_flag("client", None), value_flag("output", Some('o')), bool_flag("version", None)])?;
+    let client_only = parsed.bool("client").map_err(Failure::msg)?;
+    let mut client = version_info();
+    if let Some(map) = client.as_object_mut() {
+        for key in ["emulationMajor", "emulationMinor", "minCompatibilityMajor", "minCompatibilityMinor"] {
+            map.shift_remove(key);
+        }
+    }
+    match parsed.value("output") {
+        None | Some("") => {
+            ctx.out
+                .push_str(&format!("Client Version: {KUBERNETES_VERSION}\nKustomize Version: {KUSTOMIZE_VERSION}\n"));
+            if !client_only {
+                ctx.out.push_str(&format!("Server Version: {KUBERNETES_VERSION}\n"));
+            }
+        }
+        Some(format @ ("json" | "yaml")) => {
+            let mut value = serde_json::json!({"clientVersion": client, "kustomizeVersion": KUSTOMIZE_VERSION});
+            if !client_only {
+                value["serverVersion"] = version_info();
+            }
+            if format == "json" {
+                ctx.out.push_str(&serde_json::to_string_pretty(&value).unwrap_or_default());
+                ctx.out.push('\n');
+            } else {
+                ctx.out.push_str(&serde_yaml::to_string(&value).unwrap_or_default());
+            }
+        }
+        Some(_) => return Err(Failure::msg("--output must be 'yaml' or 'json'")),
+    }
+    Ok(())
+}
+
+/// The API server URL the playground's kubeconfig points at.
+pub const SERVER_URL: &str = "https://127.0.0.1:6443";
+
+/// `kubectl cluster-info`.
+pub fn cluster_info(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
+    let parsed = ctx.parse(
+        args,
+        &[
+            value_flag("output-directory", None),
+            bool_flag("all-namespaces", Some('A')),
+            values_flag("namespaces", None, true),
+            value_flag("output", Some('o')),
+        ],
+    )?;
+    if parsed.positionals.first().map(String::as_str) == Some("dump") {
+        return Err(Failure::msg("\"kubectl cluster-info dump\" is not available in this playground yet"));
+    }
+    ctx.out.push_str(&format!("Kubernetes control plane is running at {SERVER_URL}\n"));
+    let services: Vec<(String, String)> = ctx
+        .cluster
+        .api()
+        .store()
+        .list_in(Kind::Service, "kube-system")
+        .filter(|s| {
+            s.meta().labels.as_ref().and_then(|l| l.get("kubernetes.io/cluster-service")).is_some_and(|v| v == "true")
+        })
+        .map(|s| {
+            let title = s
+                .meta()
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("kubernetes.io/name"))
+                .cloned()
+                .unwrap_or_else(|| s.name().to_string());
+            let port = s
+                .to_value()
+                .pointer("/spec/ports/0/name")
+                .and_then(serde_json::Value::as_str)
+                .map(|p| format!("{}:{}", s.name(), p))
+                .unwrap_or_else(|| s.name().to_string());
+            (title, port)
+        })
+        .collect();
+    for (title, port) in services {
+        ctx.out.push_str(&format!(
+            "{title} is running at {SERVER_URL}/api/v1/namespaces/kube-system/services/{port}/proxy\n"
+        ));
+    }
+    ctx.out.push_str("\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n");
+    Ok(())
+}
+
+/// The kubeconfig context name of the playground.
+fn context_name(ctx: &Ctx<'_>) -> String {
+    match ctx.cluster.profile().name() {
+        "minikube" => "minikube".to_string(),
+        "kind" => "kind-kind".to_string(),
+        other => format!("stowage-{other}"),
+    }
+}
+
+/// `kubectl config` (read-only subset).
+pub fn config(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
+    let parsed = ctx.parse(
+        args,
+        &[
+            bool_flag("minify", None),
+            bool_flag("raw", None),
+            value_flag("output", Some('o')),
+            bool_flag("no-headers", None),
+            bool_flag("flatten", None),
+            value_flag("current", None),
+        ],
+    )?;
+    let context = context_name(ctx);
+    match parsed.positionals.first().map(String::as_str) {
+        Some("current-context") => {
+            ctx.out.push_str(&format!("{context}\n"));
+            Ok(())
+        }
+        Some("get-contexts") => {
+            let text = format!("CURRENT\tNAME\tCLUSTER\tAUTHINFO\tNAMESPACE\n*\t{context}\t{context}\t{context}\t\n");
+            ctx.out.push_str(&print::layout_table(&text));
+            Ok(())
+        }
+        Some("view") => {
+            ctx.out.push_str(&format!(
+                "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: DATA+OMITTED\n    server: {SERVER_URL}\n  name: {context}\ncontexts:\n- context:\n    cluster: {context}\n    user: {context}\n  name: {context}\ncurrent-context: {context}\nkind: Config\npreferences: {{}}\nusers:\n- name: {context}\n  user:\n    client-certificate-data: DATA+OMITTED\n    client-key-data: DATA+OMITTED\n"
+            ));
+            Ok(())
+        }
+        Some("set-context") | Some("use-context") | Some("set") | Some("unset") => {
+            Err(Failure::msg("the playground's kubeconfig is read-only"))
+        }
+        Some(other) => Err(Failure::Message(format!("unknown command \"{other}\" for \"kubectl config\""))),
+        None => Err(ctx.usage("kubectl config SUBCOMMAND")),
+    }
+}
+
+/// A field of the short reference `kubectl explain` prints.
+struct Field {
+    path: &'static str,
+    ty: &'static str,
+    description: &'static str,
+}
+
+const fn field(path: &'static str, ty: &'static str, description: &'static str) -> Field {
+    Field { path, ty, description }
+}
+
+const COMMON_FIELDS: &[Field] = &[
+    field("apiVersion", "<string>", "APIVersion defines the versioned schema of this representation of an object."),
+    field("kind", "<string>", "Kind is a string value representing the REST resource this object represents."),
+    field("metadata", "<ObjectMeta>", "Standard object's metadata."),
+];
+
+const PERSISTENT_VOLUME_FIELDS: &[Field] = &[
+    field(
+        "spec",
+        "<PersistentVolumeSpec>",
+        "spec defines a specification of a persistent volume owned by the cluster.",
+    ),
+    field("spec.accessModes", "<[]string>", "accessModes contains all ways the volume can be mounted."),
+    field(
+        "spec.capacity",
+        "<map[string]Quantity>",
+        "capacity is the description of the persistent volume's resources and capacity.",
+    ),
+    field(
+        "spec.claimRef",
+        "<ObjectReference>",
+        "claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim.",
+    ),
+    field(
+        "spec.csi",
+        "<CSIPersistentVolumeSource>",
+        "csi represents storage that is handled by an external CSI driver.",
+    ),
+    field("spec.hostPath", "<HostPathVolumeSource>", "hostPath represents a directory on the host."),
+    field("spec.local", "<LocalVolumeSource>", "local represents directly-attached storage with node affinity."),
+    field("spec.mountOptions", "<[]string>", "mountOptions is the list of mount options, e.g. [\"ro\", \"soft\"]."),
+    field("spec.nfs", "<NFSVolumeSource>", "nfs represents an NFS mount on the host."),
+    field(
+        "spec.nodeAffinity",
+        "<VolumeNodeAffinity>",
+        "nodeAffinity defines constraints that limit what nodes this volume can be accessed from.",
+    ),
+    field(
+        "spec.persistentVolumeReclaimPolicy",
+        "<string>",
+        "persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim: Retain, Delete or Recycle.",
+    ),
+    field(
+        "spec.storageClassName",
+        "<string>",
+        "storageClassName is the name of StorageClass to which this persistent volume belongs.",
+    ),
+    field(
+        "spec.volumeMode",
+        "<string>",
+        "volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state.",
+    ),
+    field(
+        "status",
+        "<PersistentVolumeStatus>",
+        "status represents the current information/status for the persistent volume.",
+    ),
+    field(
+        "status.phase",
+        "<string>",
+        "phase indicates if a volume is available, bound to a claim, or released by a claim.",
+    ),
+];
+
+const PERSISTENT_VOLUME_CLAIM_FIELDS: &[Field] = &[
+    field(
+        "spec",
+        "<PersistentVolumeClaimSpec>",
+        "spec defines the desired characteristics of a volume requested by a pod author.",
+    ),
+    field("spec.accessModes", "<[]string>", "accessModes contains the desired access modes the volume should have."),
+    field(
+        "spec.dataSource",
+        "<TypedLocalObjectReference>",
+        "dataSource field can be used to specify an existing VolumeSnapshot or PersistentVolumeClaim.",
+    ),
+    field(
+        "spec.dataSourceRef",
+        "<TypedObjectReference>",
+        "dataSourceRef specifies the object from which to populate the volume with data.",
+    ),
+    field(
+        "spec.resources",
+        "<VolumeResourceRequirements>",
+        "resources represents the minimum resources the volume should have.",
+    ),
+    field(
+        "spec.resources.requests",
+        "<map[string]Quantity>",
+        "Requests describes the minimum amount of compute resources required.",
+    ),
+    field("spec.selector", "<LabelSelector>", "selector is a label query over volumes to consider for binding."),
+    field(
+        "spec.storageClassName",
+        "<string>",
+        "storageClassName is the name of the StorageClass required by the claim.",
+    ),
+    field("spec.volumeMode", "<string>", "volumeMode defines what type of volume is required by the claim."),
+    field(
+        "spec.volumeName",
+        "<string>",
+        "volumeName is the binding reference to the PersistentVolume backing this claim.",
+    ),
+    field(
+        "status",
+        "<PersistentVolumeClaimStatus>",
+        "status represents the current information/status of a persistent volume claim.",
+    ),
+    field(
+        "status.phase",
+        "<string>",
+        "phase represents the current phase of PersistentVolumeClaim: Pending, Bound or Lost.",
+    ),
+];
+
+const STORAGE_CLASS_FIELDS: &[Field] = &[
+    field(
+        "allowVolumeExpansion",
+        "<boolean>",
+        "allowVolumeExpansion shows whether the storage class allow volume expand.",
+    ),
+    field(
+        "allowedTopologies",
+        "<[]TopologySelectorTerm>",
+        "allowedTopologies restrict the node topologies where volumes can be dynamically provisioned.",
+    ),
+    field(
+        "mountOptions",
+        "<[]string>",
+        "mountOptions controls the mountOptions for dynamically provisioned PersistentVolumes of this storage class.",
+    ),
+    field(
+        "parameters",
+        "<map[string]string>",
+        "parameters holds the parameters for the provisioner that should create volumes of this storage class.",
+    ),
+    field("provisioner", "<string> -required-", "provisioner indicates the type of the provisioner."),
+    field(
+        "reclaimPolicy",
+        "<string>",
+        "reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes: Delete or Retain.",
+    ),
+    field(
+        "volumeBindingMode",
+        "<string>",
+        "volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound: Immediate or WaitForFirstConsumer.",
+    ),
+];
+
+const VOLUME_SNAPSHOT_FIELDS: &[Field] = &[
+    field("spec", "<Object> -required-", "spec defines the desired characteristics of a snapshot requested by a user."),
+    field("spec.source", "<Object> -required-", "source specifies where a snapshot will be created from."),
+    field(
+        "spec.source.persistentVolumeClaimName",
+        "<string>",
+        "persistentVolumeClaimName specifies the name of the PersistentVolumeClaim object representing the volume from which a snapshot should be created.",
+    ),
+    field(
+        "spec.source.volumeSnapshotContentName",
+        "<string>",
+        "volumeSnapshotContentName specifies the name of a pre-existing VolumeSnapshotContent object.",
+    ),
+    field(
+        "spec.volumeSnapshotClassName",
+        "<string>",
+        "VolumeSnapshotClassName is the name of the VolumeSnapshotClass requested by the VolumeSnapshot.",
+    ),
+    field("status", "<Object>", "status represents the current information of a snapshot."),
+    field(
+        "status.readyToUse",
+        "<boolean>",
+        "readyToUse indicates if the snapshot is ready to be used to restore a volume.",
+    ),
+];
+
+const STATEFUL_SET_FIELDS: &[Field] = &[
+    field("spec", "<StatefulSetSpec>", "Spec defines the desired identities of pods in this set."),
+    field(
+        "spec.persistentVolumeClaimRetentionPolicy",
+        "<StatefulSetPersistentVolumeClaimRetentionPolicy>",
+        "persistentVolumeClaimRetentionPolicy describes the lifecycle of persistent volume claims created from volumeClaimTemplates.",
+    ),
+    field("spec.replicas", "<integer>", "replicas is the desired number of replicas of the given Template."),
+    field(
+        "spec.selector",
+        "<LabelSelector> -required-",
+        "selector is a label query over pods that should match the replica count.",
+    ),
+    field("spec.serviceName", "<string>", "serviceName is the name of the service that governs this StatefulSet."),
+    field(
+        "spec.template",
+        "<PodTemplateSpec> -required-",
+        "template is the object that describes the pod that will be created if insufficient replicas are detected.",
+    ),
+    field(
+        "spec.volumeClaimTemplates",
+        "<[]PersistentVolumeClaim>",
+        "volumeClaimTemplates is a list of claims that pods are allowed to reference.",
+    ),
+    field("status", "<StatefulSetStatus>", "Status is the current status of Pods in this StatefulSet."),
+];
+
+const POD_FIELDS: &[Field] = &[
+    field("spec", "<PodSpec>", "Specification of the desired behavior of the pod."),
+    field("spec.containers", "<[]Container> -required-", "List of containers belonging to the pod."),
+    field("spec.nodeName", "<string>", "NodeName indicates in which node this pod is scheduled."),
+    field(
+        "spec.restartPolicy",
+        "<string>",
+        "Restart policy for all containers within the pod: Always, OnFailure or Never.",
+    ),
+    field("spec.volumes", "<[]Volume>", "List of volumes that can be mounted by containers belonging to the pod."),
+    field("status", "<PodStatus>", "Most recently observed status of the pod."),
+];
+
+fn kind_fields(kind: Kind) -> (&'static str, &'static [Field]) {
+    match kind {
+        Kind::PersistentVolume => (
+            "PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node.",
+            PERSISTENT_VOLUME_FIELDS,
+        ),
+        Kind::PersistentVolumeClaim => (
+            "PersistentVolumeClaim is a user's request for and claim to a persistent volume",
+            PERSISTENT_VOLUME_CLAIM_FIELDS,
+        ),
+        Kind::StorageClass => (
+            "StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.",
+            STORAGE_CLASS_FIELDS,
+        ),
+        Kind::VolumeSnapshot => (
+            "VolumeSnapshot is a user's request for either creating a point-in-time snapshot of a persistent volume, or binding to a pre-existing snapshot.",
+            VOLUME_SNAPSHOT_FIELDS,
+        ),
+        Kind::StatefulSet => ("StatefulSet represents a set of pods with consistent identities.", STATEFUL_SET_FIELDS),
+        Kind::Pod => (
+            "Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.",
+            POD_FIELDS,
+        ),
+        _ => ("", &[]),
+    }
+}
+
+/// `kubectl explain`.
+pub fn explain(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
+    let parsed = ctx.parse(
+        args,
+        &[bool_flag("recursive", None), value_flag("api-version", None), value_flag("output", Some('o'))],
+    )?;
+    let Some(target) = parsed.positionals.first() else {
+        return Err(ctx.usage("You must specify the type of resource to explain. Use \"kubectl api-resources\" for a complete list of supported resources.\n"));
+    };
+    let (resource_name, path) = match target.split_once('.') {
+        Some((resource_name, path)) if Kind::from_resource_name(target).is_none() => {
+            (resource_name.to_string(), path.to_string())
+        }
+        _ => (target.clone(), String::new()),
+    };
+    let kind = super::kind_of(&resource_name)?;
+    let (description, fields) = kind_fields(kind);
+    let info = kind.info();
+    let mut out = String::new();
+    if !info.group.is_empty() {
+        out.push_str(&format!("GROUP:      {}\n", info.group));
+    }
+    out.push_str(&format!("KIND:       {}\nVERSION:    {}\n\n", info.name, info.version));
+    let all: Vec<&Field> = COMMON_FIELDS.iter().chain(fields.iter()).collect();
+    if path.is_empty() {
+        out.push_str(&format!(
+            "DESCRIPTION:\n    {}\n    \nFIELDS:\n",
+            if description.is_empty() { "<empty>" } else { description }
+        ));
+        for f in all.iter().filter(|f| !f.path.contains('.')) {
+            out.push_str(&format!("  {}\t{}\n    {}\n\n", f.path, f.ty, f.description));
+        }
+    } else {
+        let Some(found) = all.iter().find(|f| f.path == path) else {
+            let last = path.rsplit('.').next().unwrap_or(&path);
+            let parent = path.rsplit_once('.').map_or("", |(p, _)| p);
+            let siblings: Vec<&str> = all
+                .iter()
+                .filter(|f| f.path.rsplit_once('.').map_or("", |(p, _)| p) == parent)
+                .map(|f| f.path.rsplit('.').next().unwrap_or(f.path))
+                .collect();
+            if let Some(best) =
+                siblings.iter().min_by_key(|s| super::levenshtein(&last.to_ascii_lowercase(), &s.to_ascii_lowercase()))
+                && super::levenshtein(&last.to_ascii_lowercase(), &best.to_ascii_lowercase()) <= 3
+            {
+                ctx.hint(format!("{} has no field \"{last}\"; did you mean \"{best}\"?", info.name));
+            }
+            return Err(Failure::msg(format!("field \"{last}\" does not exist")));
+        };
+        out.push_str(&format!(
+            "FIELD: {} {}\n\nDESCRIPTION:\n    {}\n    \n",
+            path.rsplit('.').next().unwrap_or(&path),
+            found.ty,
+            found.description
+        ));
+        let children: Vec<&&Field> = all
+            .iter()
+            .filter(|f| f.path.strip_prefix(&format!("{path}.")).is_some_and(|rest| !rest.contains('.')))
+            .collect();
+        if !children.is_empty() {
+            out.push_str("FIELDS:\n");
+            for f in children {
+                out.push_str(&format!(
+                    "  {}\t{}\n    {}\n\n",
+                    f.path.rsplit('.').next().unwrap_or(f.path),
+                    f.ty,
+                    f.description
+                ));
+            }
+        }
+    }
+    ctx.out.push_str(&out);
+    Ok(())
+}

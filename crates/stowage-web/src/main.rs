@@ -1,0 +1,5 @@
+//! Entry point of the playground: mounts the Yew app.
+
+fn main() {
+    stowage_web::start();
+}

@@ -1,0 +1,222 @@
+// End-to-end tests of the playground shell in headless Chromium (playwright-core + node:test).
+// Run by scripts/e2e.sh, which serves dist/ and sets STOWAGE_URL. Screenshots go to target/e2e/.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const URL_UNDER_TEST = process.env.STOWAGE_URL;
+if (!URL_UNDER_TEST) throw new Error("set STOWAGE_URL (scripts/e2e.sh does)");
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const SHOTS = `${ROOT}target/e2e`;
+mkdirSync(SHOTS, { recursive: true });
+
+// The engine's version is the workspace version (stowage_core::VERSION = CARGO_PKG_VERSION).
+const workspaceToml = readFileSync(`${ROOT}Cargo.toml`, "utf8");
+const ENGINE_VERSION = /\[workspace\.package\][^[]*?\bversion\s*=\s*"([^"]+)"/.exec(workspaceToml)[1];
+
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** Opens the playground in a fresh context and waits until the app and the editor are mounted. */
+async function openApp({ width = 1280, height = 720, colorScheme = "light" } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`console: ${message.text()}`);
+  });
+  page.on("requestfailed", (request) => errors.push(`request failed: ${request.url()}`));
+  await page.goto(URL_UNDER_TEST);
+  await page.locator("#engine-version").waitFor();
+  await page.locator("#pane-editor .cm-content").waitFor();
+  return {
+    page,
+    errors,
+    async close() {
+      assert.deepEqual(errors, [], "the page logged errors");
+      await context.close();
+    },
+  };
+}
+
+test("the app mounts and the header shows the engine version", async () => {
+  const app = await openApp();
+  const { page } = app;
+  assert.equal(await page.locator(".brand-name").textContent(), "Stowage");
+  assert.match(await page.locator("#engine-version").textContent(), new RegExp(`v${ENGINE_VERSION.replaceAll(".", "\\.")}`));
+  assert.match(await page.locator("#kubernetes-version").textContent(), /v1\.\d+\.\d+/);
+  assert.match(await page.locator("#profile").textContent(), /guide/);
+  assert.equal(await page.locator(".boot").count(), 0, "the loading placeholder is gone");
+  for (const pane of ["editor", "terminal", "cluster", "flow", "timeline", "inspector"]) {
+    assert.ok(await page.locator(`#pane-${pane}`).isVisible(), `pane ${pane} is visible`);
+  }
+  await page.screenshot({ path: `${SHOTS}/playground.png` });
+  await app.close();
+});
+
+test("the editor renders the default scenario as highlighted YAML", async () => {
+  const app = await openApp();
+  const { page } = app;
+  const content = page.locator("#pane-editor .cm-content");
+  const text = await content.innerText();
+  assert.match(text, /name: pv-nfs-data/);
+  assert.match(text, /kind: PersistentVolumeClaim/);
+  assert.match(text, /server: 10\.0\.1\.50/);
+  // Keys and values get different colours from the highlighter.
+  const colours = await page.evaluate(() => {
+    const line = [...document.querySelectorAll("#pane-editor .cm-line")].find((l) => l.textContent === "kind: PersistentVolume");
+    return [...line.querySelectorAll("span")].map((span) => [span.textContent, getComputedStyle(span).color]);
+  });
+  const key = colours.find(([t]) => t === "kind");
+  const value = colours.find(([t]) => t === "PersistentVolume");
+  assert.ok(key && value, `tokens found: ${JSON.stringify(colours)}`);
+  assert.notEqual(key[1], value[1], "keys and values are coloured differently");
+  assert.ok((await page.locator("#pane-editor .cm-line span[class]").count()) > 40);
+  assert.ok((await page.locator("#pane-editor .cm-lineNumbers .cm-gutterElement").count()) >= 30);
+  await app.close();
+});
+
+test("a command typed in the terminal is echoed", async () => {
+  const app = await openApp();
+  const { page } = app;
+  assert.equal((await page.locator(".term-chip").textContent()).trim(), "kubectl get pv,pvc");
+  await page.locator("#terminal-input").click();
+  await page.keyboard.type("kubectl get pv,pvc");
+  await page.keyboard.press("Enter");
+  await page.locator(".term-command", { hasText: "kubectl get pv,pvc" }).waitFor();
+  assert.match(await page.locator(".term-scrollback").innerText(), /kubectl is not wired yet/);
+  assert.equal(await page.locator("#terminal-input").inputValue(), "");
+  // History: Up recalls the command.
+  await page.keyboard.press("ArrowUp");
+  assert.equal(await page.locator("#terminal-input").inputValue(), "kubectl get pv,pvc");
+  await page.screenshot({ path: `${SHOTS}/terminal.png`, clip: await page.locator("#pane-terminal").boundingBox() });
+  await app.close();
+});
+
+test("editing the manifest and Ctrl+Enter apply it", async () => {
+  const app = await openApp();
+  const { page } = app;
+  assert.match(await page.locator(".statusbar").innerText(), /2 documents/);
+  await page.locator("#pane-editor .cm-content").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("\n---\nkind: ConfigMap");
+  await page.locator(".statusbar", { hasText: "3 documents" }).waitFor();
+  const before = await page.locator("#pane-editor .cm-content").innerText();
+  await page.keyboard.press("Control+Enter");
+  await page.locator(".term-command", { hasText: "kubectl apply -f manifest.yaml" }).waitFor();
+  assert.equal(await page.locator("#pane-editor .cm-content").innerText(), before, "Ctrl+Enter does not insert a line");
+  // Undo works inside the editor.
+  await page.locator("#pane-editor .cm-content").click();
+  await page.keyboard.press("Control+z");
+  await page.locator(".statusbar", { hasText: "2 documents" }).waitFor();
+  await app.close();
+});
+
+test("dragging a handle resizes the editor column", async () => {
+  const app = await openApp();
+  const { page } = app;
+  const editor = page.locator("#pane-editor");
+  const widthBefore = (await editor.boundingBox()).width;
+  const handle = await page.locator(".splitter[aria-label='Resize the editor column']").boundingBox();
+  const x = handle.x + handle.width / 2;
+  const y = handle.y + handle.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + 60, y, { steps: 4 });
+  await page.mouse.up();
+  const widthAfter = (await editor.boundingBox()).width;
+  assert.ok(Math.abs(widthAfter - widthBefore - 60) <= 2, `width ${widthBefore} -> ${widthAfter}`);
+  await app.close();
+});
+
+test("the theme follows the system and the toggle switches it", async () => {
+  const app = await openApp({ colorScheme: "dark" });
+  const { page } = app;
+  const background = () => page.evaluate(() => getComputedStyle(document.querySelector(".pane")).backgroundColor);
+  assert.equal(await page.locator(".app").getAttribute("data-theme-shown"), "dark");
+  const dark = await background();
+  await page.screenshot({ path: `${SHOTS}/playground-dark.png` });
+  await page.locator("#theme-toggle").click();
+  assert.equal(await page.locator("html").getAttribute("data-theme"), "light");
+  assert.notEqual(await background(), dark);
+  // The choice is remembered.
+  await page.reload();
+  await page.locator("#engine-version").waitFor();
+  assert.equal(await page.locator("html").getAttribute("data-theme"), "light");
+  await app.close();
+});
+
+test("the shell is keyboard accessible with a visible focus ring", async () => {
+  const app = await openApp();
+  const { page } = app;
+  await page.locator("body").click({ position: { x: 5, y: 5 } });
+  const reached = [];
+  for (let i = 0; i < 10; i++) {
+    const inEditor = await page.evaluate(() => document.activeElement.classList.contains("cm-content"));
+    // Tab indents inside the editor; Escape then Tab leaves it (the status bar says so).
+    if (inEditor) await page.keyboard.press("Escape");
+    await page.keyboard.press("Tab");
+    reached.push(
+      await page.evaluate(() => {
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
+        // Buttons get an outline; the thin resize handles light up an accent bar (their ::after) instead.
+        const bar = getComputedStyle(el, "::after").backgroundColor;
+        const ring =
+          (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) ||
+          (el.getAttribute("role") === "separator" && bar !== "rgba(0, 0, 0, 0)");
+        return { id: el.id || el.getAttribute("aria-label") || el.className, ring };
+      }),
+    );
+  }
+  const ids = reached.map((r) => r.id);
+  for (const id of ["theme-toggle", "apply-button", "Manifest editor (YAML)", "Resize the terminal", "terminal-input"]) {
+    assert.ok(ids.includes(id), `${id} in tab order: ${ids}`);
+  }
+  for (const id of ["theme-toggle", "apply-button", "Resize the terminal"]) {
+    assert.ok(reached.find((r) => r.id === id).ring, `${id} shows a focus ring`);
+  }
+  assert.match(await page.locator("#pane-editor .cm-content").innerText(), /^apiVersion: v1/, "tabbing did not edit");
+  await app.close();
+});
+
+test("on a phone the panes stack in one column", async () => {
+  const app = await openApp({ width: 390, height: 844 });
+  const { page } = app;
+  const box = async (pane) => page.locator(`#pane-${pane}`).boundingBox();
+  const editor = await box("editor");
+  const terminal = await box("terminal");
+  const cluster = await box("cluster");
+  assert.ok(terminal.y >= editor.y + editor.height, "the terminal is below the editor");
+  assert.ok(editor.height >= 320 && terminal.height >= 200, `heights ${editor.height}, ${terminal.height}`);
+  assert.ok(cluster.y >= terminal.y + terminal.height, "the cluster view is below the terminal");
+  assert.ok(editor.width > 340 && editor.width <= 390, `editor width ${editor.width}`);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), "no horizontal scrolling");
+  assert.equal(await page.locator(".splitter").first().isVisible(), false);
+  await page.screenshot({ path: `${SHOTS}/playground-phone.png`, fullPage: true });
+  await app.close();
+});
