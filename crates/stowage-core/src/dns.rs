@@ -2,17 +2,21 @@
 //!
 //! # Model
 //! - `{svc}.{ns}.svc.cluster.local`: a ClusterIP Service answers its ClusterIP; a headless Service
-//!   answers the IPs of its ready endpoints (none ready: NXDOMAIN).
-//! - `{hostname}.{svc}.{ns}.svc.cluster.local`: a pod whose `hostname` and `subdomain` name it and that
-//!   is an endpoint of the headless Service `svc` (StatefulSet pods: `postgres-0.postgres-headless...`).
+//!   answers the IPs of its ready endpoints, read from its EndpointSlices (none ready: NXDOMAIN).
+//! - `{hostname}.{svc}.{ns}.svc.cluster.local`: a ready endpoint of `svc` whose slice entry carries
+//!   that hostname (the EndpointSlice controller sets it when the pod's `hostname` and `subdomain`
+//!   name it: StatefulSet pods, `postgres-0.postgres-headless...`); an endpoint without a hostname
+//!   answers to its dashed IP (`10-244-1-5.{svc}...`), as CoreDNS's `endpoint_pod_names` off does.
 //! - `{a-b-c-d}.{ns}.pod.cluster.local`: the pod IP `a.b.c.d`.
 //! - Names with fewer than five dots go through the pod's search path first
 //!   (`{ns}.svc.cluster.local svc.cluster.local cluster.local`, `ndots:5`), as resolv.conf says.
 //! - The server is kube-dns's ClusterIP, `10.96.0.10`.
 
 use crate::apiserver::ApiServer;
+use crate::controllers::endpoints::LABEL_SERVICE_NAME;
 use crate::runtime::DnsAnswer;
 use k8s_openapi::api::core::v1::{Endpoints, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 
 /// The cluster domain.
 pub const CLUSTER_DOMAIN: &str = "cluster.local";
@@ -29,11 +33,7 @@ pub fn resolv_conf(namespace: &str) -> String {
 
 /// The search list for a pod in `namespace`.
 pub fn search_path(namespace: &str) -> Vec<String> {
-    vec![
-        format!("{namespace}.svc.{CLUSTER_DOMAIN}"),
-        format!("svc.{CLUSTER_DOMAIN}"),
-        CLUSTER_DOMAIN.to_string(),
-    ]
+    vec![format!("{namespace}.svc.{CLUSTER_DOMAIN}"), format!("svc.{CLUSTER_DOMAIN}"), CLUSTER_DOMAIN.to_string()]
 }
 
 /// Resolves `name` as a pod in `namespace` would (search path, then the name as given).
@@ -52,17 +52,11 @@ pub fn resolve(api: &ApiServer, namespace: &str, name: &str) -> DnsAnswer {
         if !addresses.is_empty() {
             return DnsAnswer {
                 server: DNS_SERVER.to_string(),
-                records: addresses
-                    .into_iter()
-                    .map(|a| (candidate.clone(), a))
-                    .collect(),
+                records: addresses.into_iter().map(|a| (candidate.clone(), a)).collect(),
             };
         }
     }
-    DnsAnswer {
-        server: DNS_SERVER.to_string(),
-        records: Vec::new(),
-    }
+    DnsAnswer { server: DNS_SERVER.to_string(), records: Vec::new() }
 }
 
 /// The A records of a fully qualified name (without the trailing dot).
@@ -73,24 +67,14 @@ pub fn lookup_fqdn(api: &ApiServer, fqdn: &str) -> Vec<String> {
     let parts: Vec<&str> = rest.split('.').collect();
     match parts.as_slice() {
         [service, namespace, "svc"] => service_addresses(api, namespace, service),
-        [host, service, namespace, "svc"] => {
-            let Some(endpoints) = api.store().get_typed::<Endpoints>(namespace, service) else {
-                return selected_pods(api, namespace, service)
-                    .into_iter()
-                    .filter(|(h, _)| h == host)
-                    .map(|(_, ip)| ip)
-                    .collect();
-            };
-            let mut out = Vec::new();
-            for subset in endpoints.subsets.iter().flatten() {
-                for address in subset.addresses.iter().flatten() {
-                    if address.hostname.as_deref() == Some(*host) {
-                        out.push(address.ip.clone());
-                    }
-                }
-            }
-            out
-        }
+        [host, service, namespace, "svc"] => ready_endpoints(api, namespace, service)
+            .into_iter()
+            .filter(|(hostname, ip)| match hostname {
+                Some(hostname) => hostname == host,
+                None => ip.replace('.', "-") == *host,
+            })
+            .map(|(_, ip)| ip)
+            .collect(),
         [dashed, namespace, "pod"] => {
             let ip = dashed.replace('-', ".");
             let exists = api
@@ -116,21 +100,9 @@ fn service_addresses(api: &ApiServer, namespace: &str, name: &str) -> Vec<String
     }
     match spec.and_then(|s| s.cluster_ip.as_deref()) {
         Some("None") => {
-            let Some(endpoints) = api.store().get_typed::<Endpoints>(namespace, name) else {
-                let mut out: Vec<String> = selected_pods(api, namespace, name)
-                    .into_iter()
-                    .map(|(_, ip)| ip)
-                    .collect();
-                out.sort_by_key(|ip| ip_sort_key(ip));
-                return out;
-            };
-            let mut out: Vec<String> = endpoints
-                .subsets
-                .iter()
-                .flatten()
-                .flat_map(|s| s.addresses.iter().flatten().map(|a| a.ip.clone()))
-                .collect();
+            let mut out: Vec<String> = ready_endpoints(api, namespace, name).into_iter().map(|(_, ip)| ip).collect();
             out.sort_by_key(|ip| ip_sort_key(ip));
+            out.dedup();
             out
         }
         Some(ip) if !ip.is_empty() => vec![ip.to_string()],
@@ -138,22 +110,50 @@ fn service_addresses(api: &ApiServer, namespace: &str, name: &str) -> Vec<String
     }
 }
 
+/// The ready endpoints of a Service as CoreDNS reads them, as (hostname, IP): from its
+/// EndpointSlices (an endpoint whose `ready` condition is unset counts as ready), else from its
+/// Endpoints object, else from the ready pods its selector matches.
+fn ready_endpoints(api: &ApiServer, namespace: &str, service: &str) -> Vec<(Option<String>, String)> {
+    let mut slices = api
+        .store()
+        .list_typed_in::<EndpointSlice>(namespace)
+        .filter(|s| {
+            s.metadata.labels.as_ref().and_then(|l| l.get(LABEL_SERVICE_NAME)).map(String::as_str) == Some(service)
+        })
+        .filter(|s| s.address_type == "IPv4")
+        .peekable();
+    if slices.peek().is_some() {
+        return slices
+            .flat_map(|s| s.endpoints.iter())
+            .filter(|e| e.conditions.as_ref().and_then(|c| c.ready) != Some(false))
+            .flat_map(|e| e.addresses.iter().map(|ip| (e.hostname.clone(), ip.clone())))
+            .collect();
+    }
+    if let Some(endpoints) = api.store().get_typed::<Endpoints>(namespace, service) {
+        return endpoints
+            .subsets
+            .iter()
+            .flatten()
+            .flat_map(|s| s.addresses.iter().flatten())
+            .map(|a| (a.hostname.clone(), a.ip.clone()))
+            .collect();
+    }
+    selected_pods(api, namespace, service)
+        .into_iter()
+        .map(|(host, ip)| ((!host.is_empty()).then_some(host), ip))
+        .collect()
+}
+
 /// Ready pods a Service selects, as (hostname under the Service, IP), when no Endpoints object exists.
 fn selected_pods(api: &ApiServer, namespace: &str, service: &str) -> Vec<(String, String)> {
-    let Some(selector) = api
-        .store()
-        .get_typed::<Service>(namespace, service)
-        .and_then(|s| s.spec.as_ref()?.selector.clone())
+    let Some(selector) =
+        api.store().get_typed::<Service>(namespace, service).and_then(|s| s.spec.as_ref()?.selector.clone())
     else {
         return Vec::new();
     };
     api.store()
         .list_typed_in::<Pod>(namespace)
-        .filter(|p| {
-            selector
-                .iter()
-                .all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
-        })
+        .filter(|p| selector.iter().all(|(k, v)| p.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v)))
         .filter(|p| p.metadata.deletion_timestamp.is_none())
         .filter(|p| {
             p.status
@@ -187,10 +187,7 @@ pub fn service_by_cluster_ip<'a>(api: &'a ApiServer, ip: &str) -> Option<&'a Ser
 
 /// busybox `nslookup` output for an answer, as busybox 1.36 prints it.
 pub fn nslookup_output(query: &str, answer: &DnsAnswer) -> (String, String, i32) {
-    let mut out = format!(
-        "Server:\t\t{}\nAddress:\t{}:53\n\n",
-        answer.server, answer.server
-    );
+    let mut out = format!("Server:\t\t{}\nAddress:\t{}:53\n\n", answer.server, answer.server);
     if answer.records.is_empty() {
         let fqdn = query;
         let err = format!("** server can't find {fqdn}: NXDOMAIN\n\n");
@@ -219,10 +216,7 @@ mod tests {
     fn nslookup_should_print_busybox_format() {
         let answer = DnsAnswer {
             server: DNS_SERVER.to_string(),
-            records: vec![(
-                "web.default.svc.cluster.local".to_string(),
-                "10.96.12.7".to_string(),
-            )],
+            records: vec![("web.default.svc.cluster.local".to_string(), "10.96.12.7".to_string())],
         };
         let (out, _, code) = nslookup_output("web", &answer);
         assert_eq!(

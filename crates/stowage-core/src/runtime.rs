@@ -416,12 +416,17 @@ PostgreSQL init process complete; ready for start up.\n\n"
             );
             Self::log(sys, OutStream::Stdout, &text);
         }
+        // str_time(ControlFile->time): whole seconds, no milliseconds.
+        let shut = match (t.find('.'), t.rfind(' ')) {
+            (Some(dot), Some(space)) if dot < space => format!("{}{}", &t[..dot], &t[space..]),
+            _ => t.clone(),
+        };
         let text = format!(
             "{t} [1] LOG:  starting PostgreSQL 16.9 (Debian 16.9-1.pgdg120+1) on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit\n\
 {t} [1] LOG:  listening on IPv4 address \"0.0.0.0\", port 5432\n\
 {t} [1] LOG:  listening on IPv6 address \"::\", port 5432\n\
 {t} [1] LOG:  listening on Unix socket \"/var/run/postgresql/.s.PGSQL.5432\"\n\
-{t} [64] LOG:  database system was shut down at {t}\n\
+{t} [64] LOG:  database system was shut down at {shut}\n\
 {t} [1] LOG:  database system is ready to accept connections\n"
         );
         Self::log(sys, OutStream::Stderr, &text);

@@ -1,35 +1,113 @@
-//! The application root: the state provider around the shell (top bar, workspace, status bar).
+//! The application root: the state provider around the shell (top bar, workspace, status bar), and the effects
+//! that connect the state to the browser: the play timer, chunked restore, and saving the session.
 
+use gloo::timers::callback::{Interval, Timeout};
 use yew::prelude::*;
 
 use crate::components::header::Header;
 use crate::components::status_bar::StatusBar;
 use crate::components::workspace::Workspace;
 use crate::context::{PlaygroundProvider, use_playground};
-use crate::state::PlaygroundAction;
+use crate::persist;
+use crate::state::{PlaygroundAction, TICK_MS};
 use crate::theme;
+
+/// Props of [`App`].
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    /// Whether to restore and save the session in local storage (on in the real app).
+    #[prop_or(true)]
+    pub persist: bool,
+}
 
 /// The whole playground.
 #[component]
-pub fn App() -> Html {
+pub fn App(props: &AppProps) -> Html {
     html! {
         <PlaygroundProvider>
-            <Shell />
+            <Shell persist={props.persist} />
         </PlaygroundProvider>
     }
 }
 
-/// The window's chrome around the workspace; also keeps the page's theme in step with the state.
+/// Props of [`Shell`].
+#[derive(Properties, PartialEq)]
+pub struct ShellProps {
+    /// Whether to restore and save the session.
+    #[prop_or(true)]
+    pub persist: bool,
+}
+
+/// The window's chrome around the workspace; also keeps the page's theme, timers and storage in step with the
+/// state.
 #[component]
-pub fn Shell() -> Html {
+pub fn Shell(props: &ShellProps) -> Html {
     let state = use_playground();
     use_effect_with(state.theme_choice, |choice| theme::apply_choice(*choice));
     let dispatcher = state.dispatcher();
-    theme::use_system_theme_listener(Callback::from(move |dark| {
-        dispatcher.dispatch(PlaygroundAction::SystemThemeChanged { dark });
-    }));
+    {
+        let dispatcher = dispatcher.clone();
+        theme::use_system_theme_listener(Callback::from(move |dark| {
+            dispatcher.dispatch(PlaygroundAction::SystemThemeChanged { dark });
+        }));
+    }
+    // Restore the saved session once, on mount.
+    let restored = use_mut_ref(|| !props.persist);
+    {
+        let (dispatcher, restored) = (dispatcher.clone(), restored.clone());
+        use_effect_with((), move |()| {
+            if !*restored.borrow() {
+                if let Some(saved) = persist::load() {
+                    dispatcher.dispatch(PlaygroundAction::Restore(saved));
+                }
+                *restored.borrow_mut() = true;
+            }
+        });
+    }
+    // Replay a restored session a few inputs per frame, so the page stays responsive and shows progress.
+    {
+        let dispatcher = dispatcher.clone();
+        use_effect_with(state.pending.len(), move |left| {
+            let timer = (*left > 0).then(|| {
+                Timeout::new(16, move || dispatcher.dispatch(PlaygroundAction::RestoreChunk))
+            });
+            move || drop(timer)
+        });
+    }
+    // Save inputs only, whenever they or the editor text change (never mid-restore).
+    {
+        let state = state.clone();
+        let persist = props.persist;
+        use_effect_with(
+            (state.inputs_revision, state.manifest.clone(), state.pending.len()),
+            move |(_, _, left)| {
+                if persist && *left == 0 {
+                    persist::save(&state.saved());
+                }
+            },
+        );
+    }
+    // The play timer decides only when to ask for the next tick; the reducer decides what happens.
+    {
+        let dispatcher = dispatcher.clone();
+        let replaying = state.replay.is_some();
+        let speed = state.speed_factor();
+        use_effect_with((state.playing, replaying, state.speed), move |(playing, _, _)| {
+            let period = if replaying { (600.0 / speed).round() as u32 } else { TICK_MS };
+            let timer = playing.then(|| {
+                Interval::new(period.max(30), move || dispatcher.dispatch(PlaygroundAction::Tick))
+            });
+            move || drop(timer)
+        });
+    }
     html! {
         <div class="app" data-theme-shown={state.theme().name()}>
+            if let Some(progress) = &state.progress {
+                <div class="progress-bar" role="progressbar" aria-label={progress.label.clone()}
+                    aria-valuemin="0" aria-valuemax={progress.total.to_string()} aria-valuenow={progress.done.to_string()}>
+                    <span style={format!("width: {:.1}%", 100.0 * progress.done as f64 / progress.total.max(1) as f64)}></span>
+                </div>
+            }
             <Header />
             <Workspace />
             <StatusBar />

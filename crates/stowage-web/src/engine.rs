@@ -14,7 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 use stowage_core::sim::TraceEvent;
-use stowage_core::{Profile, Seed, SimDuration};
+use stowage_core::view::status_word;
+use stowage_core::{Kind, Profile, Seed, SimDuration};
 use stowage_kubectl::session::{Output, Session};
 
 /// The seed every playground session uses (the state is reproducible from the inputs alone).
@@ -83,7 +84,19 @@ pub struct Checkpoint {
     pub trace_end: u64,
     /// What the input did, in one line (the step's controller and object, for example).
     pub summary: String,
+    /// Every PersistentVolume's phase after the input, by name (for the lifecycle diagram).
+    pub volume_phases: Vec<(String, String)>,
     session: Option<Session>,
+}
+
+fn volume_phases(session: &Session) -> Vec<(String, String)> {
+    session
+        .cluster()
+        .api()
+        .store()
+        .list(Kind::PersistentVolume)
+        .map(|volume| (volume.name().to_string(), status_word(volume)))
+        .collect()
 }
 
 /// The engine, its input log and its checkpoints.
@@ -112,6 +125,7 @@ impl Engine {
         let live = Session::new(profile, Seed(SEED));
         let trace_end = live.cluster().api().trace().next_seq();
         let at_ms = live.cluster().now().as_millis();
+        let phases = volume_phases(&live);
         Engine {
             profile,
             seed: SEED,
@@ -122,6 +136,7 @@ impl Engine {
                 trace_start: 0,
                 trace_end,
                 summary: "cluster created".to_string(),
+                volume_phases: phases,
                 session: None,
             }],
             viewing: None,
@@ -197,6 +212,7 @@ impl Engine {
             last.at_ms = self.live.cluster().now().as_millis();
             last.trace_end = self.live.cluster().api().trace().next_seq();
             last.summary = outcome.summary.clone();
+            last.volume_phases = volume_phases(&self.live);
             last.session = None;
             self.thin_clones();
             return outcome;
@@ -207,6 +223,7 @@ impl Engine {
             trace_start,
             trace_end: self.live.cluster().api().trace().next_seq(),
             summary: outcome.summary.clone(),
+            volume_phases: volume_phases(&self.live),
             session: None,
         });
         if self.checkpoints.len() > CHECKPOINTS_MAX {
@@ -287,6 +304,20 @@ impl Engine {
         let events: Vec<TraceEvent> = events.iter().take_while(|e| e.seq < end).cloned().collect();
         let skip = events.len().saturating_sub(max);
         events.into_iter().skip(skip).collect()
+    }
+
+    /// A volume's phase after each checkpoint up to the shown one (`None`: it did not exist then).
+    pub fn volume_history(&self, name: &str) -> Vec<Option<&str>> {
+        self.checkpoints[..=self.shown_index()]
+            .iter()
+            .map(|checkpoint| {
+                checkpoint
+                    .volume_phases
+                    .iter()
+                    .find(|(volume, _)| volume == name)
+                    .map(|(_, phase)| phase.as_str())
+            })
+            .collect()
     }
 
     /// The index of the last command (terminal line or Apply) at or before the shown checkpoint, or 0.

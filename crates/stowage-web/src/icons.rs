@@ -19,8 +19,12 @@ pub enum Icon {
     Timeline,
     /// A magnifier over a list (the inspector).
     Inspect,
-    /// A play triangle (apply).
+    /// A play triangle (apply, play).
     Play,
+    /// Two bars (pause).
+    Pause,
+    /// A bar and a triangle (step).
+    Step,
     /// The sun (switch to light).
     Sun,
     /// The moon (switch to dark).
@@ -77,6 +81,8 @@ pub fn icon(icon: Icon) -> Html {
             </>
         },
         Icon::Play => html! { <path d="M7 4.5v15l12-7.5z" /> },
+        Icon::Pause => html! { <path d="M8 5v14M16 5v14" /> },
+        Icon::Step => html! { <path d="M6 5v14l9-7zM18 5v14" /> },
         Icon::Sun => html! {
             <>
                 <circle cx="12" cy="12" r="4" />

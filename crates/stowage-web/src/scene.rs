@@ -726,11 +726,10 @@ mod tests {
     use crate::engine::{Engine, Input};
     use stowage_core::Profile;
 
-    const STATIC: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: production\n---\n";
 
     fn engine_with_default() -> Engine {
         let mut engine = Engine::new(Profile::Guide);
-        let text = format!("{STATIC}{}", include_str!("default_manifest.yaml"));
+        let text = include_str!("examples/05-static-nfs-pv-and-claim.yaml").to_string();
         engine.apply_input(Input::Apply(text));
         engine
     }

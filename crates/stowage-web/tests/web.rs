@@ -6,12 +6,14 @@
 use std::rc::Rc;
 
 use stowage_web::App;
+use stowage_web::app::AppProps;
 use stowage_web::components::manifest_editor::ManifestEditor;
-use stowage_web::state::{Diagnostic, NOT_WIRED, SUGGESTED_COMMAND};
+use stowage_web::state::{Diagnostic, SUGGESTED_COMMAND};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
-    Element, HtmlElement, HtmlFormElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit,
+    Element, HtmlElement, HtmlFormElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent,
+    KeyboardEventInit,
 };
 use yew::AppHandle;
 use yew::prelude::*;
@@ -64,7 +66,7 @@ fn new_root() -> Element {
 
 async fn mount_app() -> Mounted<App> {
     let root = new_root();
-    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+    let handle = yew::Renderer::<App>::with_root_and_props(root.clone(), AppProps { persist: false }).render();
     yew::scheduler::flush().await;
     Mounted { root, handle }
 }
@@ -143,14 +145,14 @@ async fn editor_should_hold_the_default_scenario_with_highlighting() {
 }
 
 #[wasm_bindgen_test]
-async fn terminal_should_suggest_a_command_and_echo_what_is_entered() {
+async fn terminal_should_run_commands_through_the_session() {
     let app = mount_app().await;
     assert_eq!(app.text(".term-chip").trim(), SUGGESTED_COMMAND);
 
     // Picking the suggestion puts it on the command line.
     click(&app.find(".term-chip"));
     yew::scheduler::flush().await;
-    let input: HtmlInputElement = app.find("#terminal-input").unchecked_into();
+    let input: HtmlTextAreaElement = app.find("#terminal-input").unchecked_into();
     assert_eq!(input.value(), SUGGESTED_COMMAND);
 
     app.find(".term-input-row")
@@ -164,7 +166,7 @@ async fn terminal_should_suggest_a_command_and_echo_what_is_entered() {
         .filter_map(|line| line.text_content())
         .collect();
     assert_eq!(commands, [format!("${SUGGESTED_COMMAND}")]);
-    assert!(app.text(".term-scrollback").contains(NOT_WIRED));
+    assert_eq!(app.text(".term-error"), "No resources found");
     assert_eq!(input.value(), "");
 
     // Up recalls the last command.
@@ -174,15 +176,146 @@ async fn terminal_should_suggest_a_command_and_echo_what_is_entered() {
     app.unmount();
 }
 
+fn type_into(input: &HtmlTextAreaElement, text: &str) {
+    input.set_value(text);
+    let event = web_sys::InputEvent::new("input").expect("an input event");
+    input.dispatch_event(&event).expect("dispatch input");
+}
+
 #[wasm_bindgen_test]
-async fn apply_button_should_run_kubectl_apply() {
+async fn terminal_should_continue_a_heredoc_and_complete_with_tab() {
     let app = mount_app().await;
+    let input: HtmlTextAreaElement = app.find("#terminal-input").unchecked_into();
+    type_into(&input, "cat <<EOF > ns.yaml");
+    yew::scheduler::flush().await;
+    key_down(&input, "Enter");
+    yew::scheduler::flush().await;
+    assert_eq!(input.value(), "cat <<EOF > ns.yaml\n", "an open heredoc asks for more");
+    assert_eq!(app.find_all(".term-prompts .term-prompt").len(), 2);
+    type_into(&input, "cat <<EOF > ns.yaml\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\nEOF");
+    yew::scheduler::flush().await;
+    key_down(&input, "Enter");
+    yew::scheduler::flush().await;
+    assert_eq!(input.value(), "");
+    type_into(&input, "kubectl apply -f ns.yaml");
+    yew::scheduler::flush().await;
+    key_down(&input, "Enter");
+    yew::scheduler::flush().await;
+    assert!(app.text(".term-scrollback").contains("namespace/team created"));
+
+    type_into(&input, "kubectl desc");
+    yew::scheduler::flush().await;
+    key_down(&input, "Tab");
+    yew::scheduler::flush().await;
+    assert_eq!(input.value(), "kubectl describe ");
+
+    // Ctrl+C cancels the line.
+    let init = KeyboardEventInit::new();
+    init.set_key("c");
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("keydown");
+    input.dispatch_event(&event).expect("dispatch");
+    yew::scheduler::flush().await;
+    assert_eq!(input.value(), "");
+    assert!(app.text(".term-scrollback").contains("kubectl describe ^C"));
+    app.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn apply_button_should_bind_the_static_volume_and_claim_in_the_diagram() {
+    let app = mount_app().await;
+    assert_eq!(app.find_all(".shape-node").len(), 3, "the guide profile has three nodes");
     click(&app.find("#apply-button"));
     yew::scheduler::flush().await;
     assert!(
         app.text(".term-scrollback")
-            .contains("kubectl apply -f manifest.yaml")
+            .contains("persistentvolumeclaim/data-claim created")
     );
+    let status = |id: &str| {
+        app.find(&format!(".shape[data-id='{id}']"))
+            .get_attribute("data-status")
+            .unwrap_or_default()
+    };
+    assert_eq!(status("PersistentVolume/pv-nfs-data"), "Bound");
+    assert_eq!(status("PersistentVolumeClaim/production/data-claim"), "Bound");
+    assert_eq!(app.find_all("path.edge-bound").len(), 1);
+    // The flow shows the PV controller's messages.
+    assert_eq!(
+        app.find_all(".lane").iter().filter_map(|l| l.get_attribute("data-lane")).collect::<Vec<_>>(),
+        ["user", "apiserver", "pv-controller"]
+    );
+
+    // Clicking the volume opens the inspector.
+    click(&app.find(".shape[data-id='PersistentVolume/pv-nfs-data']"));
+    yew::scheduler::flush().await;
+    assert_eq!(app.text("#inspector-name"), "pv-nfs-data");
+    assert!(app.text("#inspector-describe").contains("Status:"));
+    click(&app.find("#inspector-tab-yaml"));
+    yew::scheduler::flush().await;
+    assert!(app.text("#inspector-yaml").contains("kind: PersistentVolume"));
+    click(&app.find("#inspector-tab-files"));
+    yew::scheduler::flush().await;
+    assert!(!app.text("#inspector-files").is_empty());
+    // Selecting a volume shows its lifecycle with the current state highlighted.
+    assert_eq!(app.text(".state.current"), "Bound");
+    assert_eq!(app.find_all(".transition.taken").len(), 2);
+    app.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn examples_menu_should_load_a_manifest_into_the_editor() {
+    let app = mount_app().await;
+    let select: HtmlSelectElement = app.find("#examples-select").unchecked_into();
+    select.set_value("10-headless-service");
+    select
+        .dispatch_event(&web_sys::Event::new("change").expect("change"))
+        .expect("dispatch change");
+    yew::scheduler::flush().await;
+    assert!(app.text("#pane-editor .cm-content").contains("postgres-headless"));
+    assert_eq!(select.value(), "", "the menu resets");
+    app.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn stepping_scrubbing_and_step_mode_should_work() {
+    let app = mount_app().await;
+    click(&app.find("#apply-button"));
+    yew::scheduler::flush().await;
+    let input: HtmlTextAreaElement = app.find("#terminal-input").unchecked_into();
+    type_into(&input, "kubectl delete pvc data-claim -n production");
+    yew::scheduler::flush().await;
+    key_down(&input, "Enter");
+    yew::scheduler::flush().await;
+    let status = || {
+        app.find(".shape[data-id='PersistentVolume/pv-nfs-data']")
+            .get_attribute("data-status")
+            .unwrap_or_default()
+    };
+    assert_eq!(status(), "Released");
+    click(&app.find("#checkpoint-1"));
+    yew::scheduler::flush().await;
+    assert_eq!(status(), "Bound");
+    assert!(app.find("#past-banner").text_content().unwrap_or_default().contains("read-only"));
+    assert!(app.find("#terminal-input").unchecked_ref::<HtmlTextAreaElement>().disabled());
+    click(&app.find("#now-button"));
+    yew::scheduler::flush().await;
+    assert_eq!(status(), "Released");
+
+    // Step mode replays the next command one message at a time.
+    click(&app.find("#step-mode"));
+    yew::scheduler::flush().await;
+    type_into(&input, "kubectl delete pv pv-nfs-data");
+    yew::scheduler::flush().await;
+    key_down(&input, "Enter");
+    yew::scheduler::flush().await;
+    let visible = || app.find_all(".msg:not(.msg-hidden)").len();
+    assert_eq!(visible(), 0);
+    click(&app.find("#step-button"));
+    yew::scheduler::flush().await;
+    assert_eq!(visible(), 1);
+    assert!(app.text("#flow-summary").contains("message 1 of"));
     app.unmount();
 }
 

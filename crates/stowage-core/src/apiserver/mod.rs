@@ -14,6 +14,7 @@
 //!   period; then it sets `deletionTimestamp` and the object is removed when the last finalizer goes.
 
 mod admission;
+mod allocation;
 mod patch;
 
 pub use admission::{claim_has_class, default_storage_class_name, is_default_class};
@@ -82,8 +83,8 @@ pub struct ApiServer {
     now: SimTime,
     uids: SimRng,
     trace: Trace,
-    /// Event aggregation: (involved key, type, reason, source, message) → the Event's key.
-    event_index: BTreeMap<(ObjectKey, EventType, String, String, String), ObjectKey>,
+    /// Event aggregation: (involved key, involved uid + field path, type, reason, source, message) → the Event's key.
+    event_index: BTreeMap<(ObjectKey, String, EventType, String, String, String), ObjectKey>,
     event_counter: u64,
 }
 
@@ -185,6 +186,9 @@ impl ApiServer {
             labels.insert(LABEL_METADATA_NAME.to_string(), key.name.clone());
         }
         prepare_for_create(&mut object);
+        if let Err(error) = allocation::allocate_on_create(&self.store, &mut object) {
+            return Err(self.reject(actor, &key, error));
+        }
         let stored = self.store.put(object).clone();
         self.note(actor, Component::ApiServer, TraceVerb::Create, Some(&key), "");
         Ok(stored)
@@ -237,6 +241,9 @@ impl ApiServer {
         let mut new = if status_only { with_status_of(&old, &object) } else { with_status_of(&object, &old) };
         if !status_only {
             crate::api::defaults::apply_defaults(&mut new);
+            if let Err(error) = allocation::keep_on_update(&old, &mut new) {
+                return Err(self.reject(actor, &key, error));
+            }
             // Fields only the API server sets are kept from storage.
             let (old_meta, meta) = (old.meta().clone(), new.meta_mut());
             meta.uid = old_meta.uid;
@@ -379,6 +386,14 @@ impl ApiServer {
     /// Records a Kubernetes Event about `involved`, aggregating repeats as the real recorder does
     /// (count and lastTimestamp grow; the first timestamp stays).
     pub fn record_event(&mut self, source: &str, host: Option<&str>, involved: &ObjectKey, event_type: EventType, reason: &str, message: &str) {
+        self.record_event_at(source, host, involved, None, event_type, reason, message);
+    }
+
+    /// Records an Event about a part of `involved` (`fieldPath`, e.g. `spec.containers{web}` for
+    /// the kubelet's container events). The field path is part of the aggregation key, so two
+    /// containers pulling the same image get an event each.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_event_at(&mut self, source: &str, host: Option<&str>, involved: &ObjectKey, field_path: Option<&str>, event_type: EventType, reason: &str, message: &str) {
         let Some(object) = self.store.get(involved) else { return };
         let involved_ref = ObjectReference {
             api_version: Some(involved.kind.info().api_version()),
@@ -387,10 +402,13 @@ impl ApiServer {
             namespace: object.meta().namespace.clone(),
             uid: object.meta().uid.clone(),
             resource_version: object.meta().resource_version.clone(),
-            field_path: None,
+            field_path: field_path.map(str::to_string),
         };
         let namespace = if involved.namespace.is_empty() { "default".to_string() } else { involved.namespace.clone() };
-        let index_key = (involved.clone(), event_type, reason.to_string(), source.to_string(), message.to_string());
+        // The recorder's aggregation key includes the involved object's UID: a new pod that reuses a
+        // deleted pod's name gets its own events.
+        let uid = format!("{}{}", involved_ref.uid.as_deref().unwrap_or_default(), field_path.unwrap_or_default());
+        let index_key = (involved.clone(), uid, event_type, reason.to_string(), source.to_string(), message.to_string());
         let now = self.now.to_k8s_time();
         self.note(component_for_source(source), Component::ApiServer, TraceVerb::Event, Some(involved), format!("{} {}: {}", event_type.as_str(), reason, message));
         if let Some(existing) = self.event_index.get(&index_key).and_then(|k| self.store.get(k)).and_then(Event::from_object) {

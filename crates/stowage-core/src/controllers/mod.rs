@@ -7,6 +7,8 @@
 
 pub mod attach_detach;
 pub mod csi_snapshotter;
+pub mod deployment;
+pub mod endpoints;
 pub mod external_attacher;
 mod garbage_collector;
 mod namespace;
@@ -14,6 +16,7 @@ pub mod provisioner;
 pub mod pv_controller;
 pub mod pv_protection;
 pub mod pvc_protection;
+pub mod replicaset;
 pub mod resizer;
 pub mod statefulset;
 pub mod snapshot_controller;
@@ -144,6 +147,10 @@ pub fn registry() -> &'static [&'static dyn Controller] {
         &snapshot_controller::SnapshotController,
         &csi_snapshotter::CsiSnapshotter,
         &statefulset::StatefulSetController,
+        &deployment::DeploymentController,
+        &replicaset::ReplicaSetController,
+        &endpoints::EndpointsController,
+        &endpoints::EndpointSliceController,
         &crate::scheduler::Scheduler,
         &crate::kubelet::Kubelet,
         &crate::kubelet::NodeLifecycleController,

@@ -27,9 +27,9 @@ use crate::csi::{self, CreateVolumeRequest, DriverInfo, HandleStyle, Provisioner
 use crate::sim::{Component, SimDuration, TraceVerb};
 use crate::store::Store;
 use k8s_openapi::api::core::v1::{
-    AWSElasticBlockStoreVolumeSource, CSIPersistentVolumeSource, GCEPersistentDiskVolumeSource,
-    HostPathVolumeSource, Node, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
-    PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec, Pod, VolumeNodeAffinity,
+    AWSElasticBlockStoreVolumeSource, CSIPersistentVolumeSource, GCEPersistentDiskVolumeSource, HostPathVolumeSource,
+    Node, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim,
+    PersistentVolumeSpec, Pod, VolumeNodeAffinity,
 };
 use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, StorageClass};
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,8 +37,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Annotation the external-provisioner sets (empty) on every volume it creates.
 pub const ANN_DELETION_SECRET_NAME: &str = "volume.kubernetes.io/provisioner-deletion-secret-name";
 /// Annotation the external-provisioner sets (empty) on every volume it creates.
-pub const ANN_DELETION_SECRET_NAMESPACE: &str =
-    "volume.kubernetes.io/provisioner-deletion-secret-namespace";
+pub const ANN_DELETION_SECRET_NAMESPACE: &str = "volume.kubernetes.io/provisioner-deletion-secret-namespace";
 /// The volume attribute naming the provisioner instance that created a CSI volume.
 pub const ATTRIBUTE_PROVISIONER_IDENTITY: &str = "storage.kubernetes.io/csiProvisionerIdentity";
 /// minikube's storage-provisioner directory.
@@ -77,16 +76,9 @@ pub fn event_source(info: &DriverInfo) -> String {
 pub fn provisioner_running(store: &Store, info: &DriverInfo) -> bool {
     match info.kind {
         ProvisionerKind::Csi => store.get_typed::<CSIDriver>("", info.name).is_some(),
-        ProvisionerKind::MinikubeHostPath => store
-            .get_typed::<Pod>("kube-system", "storage-provisioner")
-            .is_some(),
+        ProvisionerKind::MinikubeHostPath => store.get_typed::<Pod>("kube-system", "storage-provisioner").is_some(),
         ProvisionerKind::LocalPath => store.list_typed_in::<Pod>("local-path-storage").any(|p| {
-            p.metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get("app"))
-                .map(String::as_str)
-                == Some("local-path-provisioner")
+            p.metadata.labels.as_ref().and_then(|l| l.get("app")).map(String::as_str) == Some("local-path-provisioner")
         }),
     }
 }
@@ -105,6 +97,23 @@ impl Controller for ExternalProvisioner {
         &[Kind::PersistentVolumeClaim, Kind::PersistentVolume]
     }
 
+    fn triggers(&self, change: &crate::store::Change, api: &crate::apiserver::ApiServer, out: &mut Vec<ObjectKey>) {
+        // Claims handed to a provisioner and not bound yet; Released volumes someone provisioned.
+        let store = api.store();
+        let wanted = match change.key.kind {
+            Kind::PersistentVolumeClaim => store
+                .get_typed::<PersistentVolumeClaim>(&change.key.namespace, &change.key.name)
+                .is_some_and(|claim| claim_provisioner(claim).is_some() && claim_volume_name(claim).is_empty()),
+            Kind::PersistentVolume => store.get_typed::<PersistentVolume>("", &change.key.name).is_some_and(|volume| {
+                volume_phase(volume) == "Released" && has_annotation(&volume.metadata, ANN_DYNAMICALLY_PROVISIONED)
+            }),
+            _ => false,
+        };
+        if wanted {
+            out.push(change.key.clone());
+        }
+    }
+
     fn reconcile(&self, key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
         match key.kind {
             Kind::PersistentVolumeClaim => provision(key, ctx),
@@ -119,40 +128,25 @@ impl Controller for ExternalProvisioner {
 }
 
 fn claim_key(claim: &PersistentVolumeClaim) -> ObjectKey {
-    ObjectKey::namespaced(
-        Kind::PersistentVolumeClaim,
-        namespace_of(&claim.metadata),
-        name_of(&claim.metadata),
-    )
+    ObjectKey::namespaced(Kind::PersistentVolumeClaim, namespace_of(&claim.metadata), name_of(&claim.metadata))
 }
 
 /// Zones (values of the driver's topology key or `topology.kubernetes.io/zone`) a volume may be
 /// created in: from the selected node for WaitForFirstConsumer, else every node running the driver
 /// that the class's allowedTopologies admits.
-fn candidate_zones(
-    store: &Store,
-    info: &DriverInfo,
-    class: &StorageClass,
-    selected: Option<&Node>,
-) -> Vec<String> {
+fn candidate_zones(store: &Store, info: &DriverInfo, class: &StorageClass, selected: Option<&Node>) -> Vec<String> {
     let zone_of = |node: &Node| -> Option<String> {
         let labels = node.metadata.labels.as_ref()?;
-        info.topology_key
-            .and_then(|k| labels.get(k))
-            .or_else(|| labels.get(LABEL_ZONE))
-            .cloned()
+        info.topology_key.and_then(|k| labels.get(k)).or_else(|| labels.get(LABEL_ZONE)).cloned()
     };
     if let Some(node) = selected {
         return zone_of(node).into_iter().collect();
     }
     let mut zones = BTreeSet::new();
     for node in store.list_typed::<Node>() {
-        let runs_driver = store
-            .get_typed::<CSINode>("", name_of(&node.metadata))
-            .is_none_or(|csi_node| {
-                csi_node.spec.drivers.iter().any(|d| d.name == info.name)
-                    || info.kind != ProvisionerKind::Csi
-            });
+        let runs_driver = store.get_typed::<CSINode>("", name_of(&node.metadata)).is_none_or(|csi_node| {
+            csi_node.spec.drivers.iter().any(|d| d.name == info.name) || info.kind != ProvisionerKind::Csi
+        });
         let empty = BTreeMap::new();
         let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
         let allowed = class.allowed_topologies.as_ref().is_none_or(|terms| {
@@ -176,10 +170,7 @@ fn candidate_zones(
 
 fn provision(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
     let store = ctx.api.store();
-    let Some(claim) = store
-        .get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name)
-        .cloned()
-    else {
+    let Some(claim) = store.get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name).cloned() else {
         return Ok(Action::await_change());
     };
     let Some(provisioner) = claim_provisioner(&claim).map(str::to_string) else {
@@ -214,10 +205,7 @@ fn provision(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileErro
         return Ok(Action::await_change());
     }
     let volume_name = format!("pvc-{}", uid_of(&claim.metadata));
-    if store
-        .get_typed::<PersistentVolume>("", &volume_name)
-        .is_some()
-    {
+    if store.get_typed::<PersistentVolume>("", &volume_name).is_some() {
         // Already provisioned; the PV controller binds it.
         ctx.backend.finish(&operation);
         return Ok(Action::await_change());
@@ -226,16 +214,9 @@ fn provision(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileErro
     let claim_key = claim_key(&claim);
     match ctx.backend.poll(&operation, ctx.now()) {
         OperationState::InFlight(remaining) => Ok(Action::wait_for(remaining)),
-        OperationState::NotStarted => start_provisioning(
-            &claim,
-            &class,
-            info,
-            selected_node.as_deref(),
-            &volume_name,
-            &operation,
-            &source,
-            ctx,
-        ),
+        OperationState::NotStarted => {
+            start_provisioning(&claim, &class, info, selected_node.as_deref(), &volume_name, &operation, &source, ctx)
+        }
         OperationState::Done => {
             ctx.backend.finish(&operation);
             ctx.backend.clear_failures(&operation);
@@ -247,13 +228,7 @@ fn provision(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileErro
                 HandleStyle::Path => format!("created {}", backend_volume.handle),
                 _ => format!("{} available", backend_volume.handle),
             };
-            ctx.api.note(
-                Component::Cloud,
-                Component::CsiController,
-                TraceVerb::Reply,
-                Some(&claim_key),
-                reply,
-            );
+            ctx.api.note(Component::Cloud, Component::CsiController, TraceVerb::Reply, Some(&claim_key), reply);
             ctx.api.note(
                 Component::CsiController,
                 Component::ExternalProvisioner,
@@ -261,18 +236,8 @@ fn provision(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileErro
                 Some(&claim_key),
                 format!("CreateVolume: volume_id={}", backend_volume.handle),
             );
-            let volume = build_volume(
-                &claim,
-                &class,
-                info,
-                &backend_volume,
-                selected_node.as_deref(),
-                &volume_name,
-            );
-            match ctx
-                .api
-                .create(Component::ExternalProvisioner, volume.into_object())
-            {
+            let volume = build_volume(&claim, &class, info, &backend_volume, selected_node.as_deref(), &volume_name);
+            match ctx.api.create(Component::ExternalProvisioner, volume.into_object()) {
                 Ok(_) => {}
                 Err(error) if error.reason == StatusReason::AlreadyExists => {}
                 Err(error) => return Err(error.into()),
@@ -281,23 +246,13 @@ fn provision(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileErro
                 ProvisionerKind::Csi => format!("Successfully provisioned volume {volume_name}"),
                 _ => format!("Successfully provisioned volume {volume_name}"),
             };
-            ctx.api.record_event(
-                &source,
-                None,
-                &claim_key,
-                EventType::Normal,
-                "ProvisioningSucceeded",
-                &message,
-            );
+            ctx.api.record_event(&source, None, &claim_key, EventType::Normal, "ProvisioningSucceeded", &message);
             Ok(Action::await_change())
         }
     }
 }
 
-#[allow(
-    clippy::too_many_arguments,
-    reason = "one call site; the arguments are the provisioning request"
-)]
+#[allow(clippy::too_many_arguments, reason = "one call site; the arguments are the provisioning request")]
 fn start_provisioning(
     claim: &PersistentVolumeClaim,
     class: &StorageClass,
@@ -310,30 +265,13 @@ fn start_provisioning(
 ) -> Result<Action, ReconcileError> {
     let claim_key = claim_key(claim);
     let namespace = namespace_of(&claim.metadata).to_string();
-    let message = format!(
-        "External provisioner is provisioning volume for claim \"{namespace}/{}\"",
-        name_of(&claim.metadata)
-    );
-    ctx.api.record_event(
-        source,
-        None,
-        &claim_key,
-        EventType::Normal,
-        "Provisioning",
-        &message,
-    );
+    let message =
+        format!("External provisioner is provisioning volume for claim \"{namespace}/{}\"", name_of(&claim.metadata));
+    ctx.api.record_event(source, None, &claim_key, EventType::Normal, "Provisioning", &message);
     let class_name = name_of(&class.metadata).to_string();
     let fail = |ctx: &mut Ctx<'_>, error: String| -> Result<Action, ReconcileError> {
-        let message =
-            format!("failed to provision volume with StorageClass {class_name:?}: {error}");
-        ctx.api.record_event(
-            source,
-            None,
-            &claim_key,
-            EventType::Warning,
-            "ProvisioningFailed",
-            &message,
-        );
+        let message = format!("failed to provision volume with StorageClass {class_name:?}: {error}");
+        ctx.api.record_event(source, None, &claim_key, EventType::Warning, "ProvisioningFailed", &message);
         let backoff = ctx.backend.record_failure(operation);
         Ok(Action::requeue(backoff))
     };
@@ -342,19 +280,13 @@ fn start_provisioning(
         Some(name) => match ctx.api.store().get_typed::<Node>("", name).cloned() {
             Some(node) => Some(node),
             None => {
-                return fail(
-                    ctx,
-                    format!("failed to get target node: node {name:?} not found"),
-                );
+                return fail(ctx, format!("failed to get target node: node {name:?} not found"));
             }
         },
         None => None,
     };
     if info.kind == ProvisionerKind::LocalPath && node.is_none() {
-        return fail(
-            ctx,
-            "configuration error, no node was specified".to_string(),
-        );
+        return fail(ctx, "configuration error, no node was specified".to_string());
     }
     // Parameters reach the driver without the provisioner's own `csi.storage.k8s.io/` keys.
     let parameters: BTreeMap<String, String> = class
@@ -406,43 +338,20 @@ fn start_provisioning(
     let fs_type = class
         .parameters
         .as_ref()
-        .and_then(|p| {
-            p.get("csi.storage.k8s.io/fstype")
-                .or_else(|| p.get("fsType"))
-                .or_else(|| p.get("fstype"))
-        })
+        .and_then(|p| p.get("csi.storage.k8s.io/fstype").or_else(|| p.get("fsType")).or_else(|| p.get("fstype")))
         .cloned()
         .unwrap_or_else(|| info.default_fs_type.to_string());
     let (handle, fs_type) = match info.kind {
         ProvisionerKind::Csi => (
-            csi::volume_handle(
-                info,
-                ctx.rng,
-                volume_name,
-                zone.as_deref(),
-                &parameters,
-                &namespace,
-            ),
-            if fs_type.is_empty() {
-                "nfs4".to_string()
-            } else {
-                fs_type
-            },
+            csi::volume_handle(info, ctx.rng, volume_name, zone.as_deref(), &parameters, &namespace),
+            if fs_type.is_empty() { "nfs4".to_string() } else { fs_type },
         ),
-        ProvisionerKind::MinikubeHostPath => (
-            format!(
-                "{MINIKUBE_HOSTPATH_DIR}/{namespace}/{}",
-                name_of(&claim.metadata)
-            ),
-            "ext4".to_string(),
-        ),
-        ProvisionerKind::LocalPath => (
-            format!(
-                "{LOCAL_PATH_DIR}/{volume_name}_{namespace}_{}",
-                name_of(&claim.metadata)
-            ),
-            "ext4".to_string(),
-        ),
+        ProvisionerKind::MinikubeHostPath => {
+            (format!("{MINIKUBE_HOSTPATH_DIR}/{namespace}/{}", name_of(&claim.metadata)), "ext4".to_string())
+        }
+        ProvisionerKind::LocalPath => {
+            (format!("{LOCAL_PATH_DIR}/{volume_name}_{namespace}_{}", name_of(&claim.metadata)), "ext4".to_string())
+        }
     };
     let mut attributes = plan.attributes.clone();
     attributes.insert(ATTRIBUTE_VOLUME_NAME.to_string(), volume_name.to_string());
@@ -450,21 +359,13 @@ fn start_provisioning(
         attributes.insert("node".to_string(), name_of(&node.metadata).to_string());
     }
     let call = match (info.kind, zone.as_deref()) {
-        (ProvisionerKind::Csi, Some(zone)) => format!(
-            "{} CreateVolume {} GiB in {zone}",
-            info.cloud_api,
-            plan.capacity_bytes.div_ceil(1 << 30)
-        ),
+        (ProvisionerKind::Csi, Some(zone)) => {
+            format!("{} CreateVolume {} GiB in {zone}", info.cloud_api, plan.capacity_bytes.div_ceil(1 << 30))
+        }
         (ProvisionerKind::Csi, None) => format!("{} CreateVolume {volume_name}", info.cloud_api),
         _ => format!("mkdir -m 0777 -p {handle}"),
     };
-    ctx.api.note(
-        Component::CsiController,
-        Component::Cloud,
-        TraceVerb::Call,
-        Some(&claim_key),
-        call,
-    );
+    ctx.api.note(Component::CsiController, Component::Cloud, TraceVerb::Call, Some(&claim_key), call);
     let now = ctx.now();
     match info.kind {
         ProvisionerKind::Csi => {
@@ -483,13 +384,7 @@ fn start_provisioning(
             let node_name = node
                 .as_ref()
                 .map(|n| name_of(&n.metadata).to_string())
-                .or_else(|| {
-                    ctx.api
-                        .store()
-                        .list_typed::<Node>()
-                        .next()
-                        .map(|n| name_of(&n.metadata).to_string())
-                });
+                .or_else(|| ctx.api.store().list_typed::<Node>().next().map(|n| name_of(&n.metadata).to_string()));
             if let Some(node_name) = node_name {
                 let root = ctx.backend.node_root(&node_name, now);
                 if let Some(tree) = ctx.backend.fs.get_mut(root) {
@@ -501,13 +396,7 @@ fn start_provisioning(
                 attributes.insert("node".to_string(), node_name);
             }
             // Registered so the completion finds it; the data is the node directory.
-            ctx.backend.register_directory(
-                &handle,
-                info.name,
-                plan.capacity_bytes,
-                attributes,
-                now,
-            );
+            ctx.backend.register_directory(&handle, info.name, plan.capacity_bytes, attributes, now);
         }
     }
     let latency = csi::jittered(ctx.rng, info.create_ms);
@@ -525,32 +414,15 @@ fn build_volume(
 ) -> PersistentVolume {
     let mut volume = PersistentVolume::default();
     volume.metadata.name = Some(volume_name.to_string());
-    let migrated_from = if migrated_driver(&class.provisioner).is_some() {
-        Some(class.provisioner.clone())
-    } else {
-        None
-    };
-    let provisioned_by = migrated_from
-        .clone()
-        .unwrap_or_else(|| info.name.to_string());
-    set_annotation(
-        &mut volume.metadata,
-        ANN_DYNAMICALLY_PROVISIONED,
-        &provisioned_by,
-    );
+    let migrated_from =
+        if migrated_driver(&class.provisioner).is_some() { Some(class.provisioner.clone()) } else { None };
+    let provisioned_by = migrated_from.clone().unwrap_or_else(|| info.name.to_string());
+    set_annotation(&mut volume.metadata, ANN_DYNAMICALLY_PROVISIONED, &provisioned_by);
     let mut spec = PersistentVolumeSpec {
         access_modes: claim.spec.as_ref().and_then(|s| s.access_modes.clone()),
-        capacity: Some(BTreeMap::from([(
-            "storage".to_string(),
-            quantity_from_bytes(backend_volume.capacity_bytes),
-        )])),
+        capacity: Some(BTreeMap::from([("storage".to_string(), quantity_from_bytes(backend_volume.capacity_bytes))])),
         claim_ref: Some(claim_reference(claim)),
-        persistent_volume_reclaim_policy: Some(
-            class
-                .reclaim_policy
-                .clone()
-                .unwrap_or_else(|| "Delete".to_string()),
-        ),
+        persistent_volume_reclaim_policy: Some(class.reclaim_policy.clone().unwrap_or_else(|| "Delete".to_string())),
         storage_class_name: Some(name_of(&class.metadata).to_string()),
         volume_mode: Some(claim_volume_mode(claim).to_string()),
         mount_options: class.mount_options.clone(),
@@ -576,8 +448,7 @@ fn build_volume(
             if let (Some(key), Some(zone)) = (info.topology_key, backend_volume.zone.as_deref()) {
                 spec.node_affinity = Some(term(key, zone));
             }
-            let fs_type = if claim_volume_mode(claim) == "Block" || backend_volume.fs_type == "nfs4"
-            {
+            let fs_type = if claim_volume_mode(claim) == "Block" || backend_volume.fs_type == "nfs4" {
                 None
             } else {
                 Some(backend_volume.fs_type.clone())
@@ -600,11 +471,8 @@ fn build_volume(
                     });
                 }
                 _ => {
-                    let identity = format!(
-                        "{}-8081-{}",
-                        crate::sim::SimTime::ZERO.unix_millis() - 3_600_000,
-                        info.name
-                    );
+                    let identity =
+                        format!("{}-8081-{}", crate::sim::SimTime::ZERO.unix_millis() - 3_600_000, info.name);
                     spec.csi = Some(CSIPersistentVolumeSource {
                         driver: info.name.to_string(),
                         volume_handle: backend_volume.handle.clone(),
@@ -619,11 +487,7 @@ fn build_volume(
             }
         }
         ProvisionerKind::MinikubeHostPath => {
-            set_annotation(
-                &mut volume.metadata,
-                "hostPathProvisionerIdentity",
-                "f2b4c2a0-6f0e-4b8c-9d39-8e0b2b7e5c11",
-            );
+            set_annotation(&mut volume.metadata, "hostPathProvisionerIdentity", "f2b4c2a0-6f0e-4b8c-9d39-8e0b2b7e5c11");
             spec.capacity = claim
                 .spec
                 .as_ref()
@@ -631,10 +495,8 @@ fn build_volume(
                 .and_then(|r| r.requests.as_ref())
                 .and_then(|r| r.get("storage"))
                 .map(|q| BTreeMap::from([("storage".to_string(), q.clone())]));
-            spec.host_path = Some(HostPathVolumeSource {
-                path: backend_volume.handle.clone(),
-                type_: Some(String::new()),
-            });
+            spec.host_path =
+                Some(HostPathVolumeSource { path: backend_volume.handle.clone(), type_: Some(String::new()) });
         }
         ProvisionerKind::LocalPath => {
             spec.capacity = claim
@@ -675,9 +537,7 @@ fn volume_handle_of(volume: &PersistentVolume) -> Option<String> {
     } else if let Some(host_path) = spec.host_path.as_ref() {
         Some(host_path.path.clone())
     } else {
-        spec.gce_persistent_disk
-            .as_ref()
-            .map(|_| volume.metadata.name.clone().unwrap_or_default())
+        spec.gce_persistent_disk.as_ref().map(|_| volume.metadata.name.clone().unwrap_or_default())
     }
 }
 
@@ -689,15 +549,8 @@ fn delete(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> 
     let Some(info) = deleting_driver(&volume) else {
         return Ok(Action::await_change());
     };
-    let policy = volume
-        .spec
-        .as_ref()
-        .and_then(|s| s.persistent_volume_reclaim_policy.as_deref())
-        .unwrap_or("Retain");
-    if volume_phase(&volume) != "Released"
-        || policy != "Delete"
-        || !provisioner_running(store, info)
-    {
+    let policy = volume.spec.as_ref().and_then(|s| s.persistent_volume_reclaim_policy.as_deref()).unwrap_or("Retain");
+    if volume_phase(&volume) != "Released" || policy != "Delete" || !provisioner_running(store, info) {
         return Ok(Action::await_change());
     }
     let operation = format!("delete/{}", key.name);
@@ -710,9 +563,7 @@ fn delete(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> 
                 .api
                 .store()
                 .list_typed::<k8s_openapi::api::storage::v1::VolumeAttachment>()
-                .any(|a| {
-                    a.spec.source.persistent_volume_name.as_deref() == Some(key.name.as_str())
-                });
+                .any(|a| a.spec.source.persistent_volume_name.as_deref() == Some(key.name.as_str()));
             ctx.api.note(
                 Component::ExternalProvisioner,
                 Component::CsiController,
@@ -725,14 +576,7 @@ fn delete(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> 
                 let message = format!(
                     "rpc error: code = Internal desc = Could not delete volume ID {handle:?}: DeleteDisk could not delete volume: VolumeInUse: Volume {handle} is currently attached"
                 );
-                ctx.api.record_event(
-                    &source,
-                    None,
-                    key,
-                    EventType::Warning,
-                    "VolumeFailedDelete",
-                    &message,
-                );
+                ctx.api.record_event(&source, None, key, EventType::Warning, "VolumeFailedDelete", &message);
                 let backoff = ctx.backend.record_failure(&operation);
                 return Ok(Action::requeue(backoff));
             }
@@ -740,13 +584,7 @@ fn delete(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> 
                 ProvisionerKind::Csi => format!("{} DeleteVolume {handle}", info.cloud_api),
                 _ => format!("rm -rf {handle}"),
             };
-            ctx.api.note(
-                Component::CsiController,
-                Component::Cloud,
-                TraceVerb::Call,
-                Some(key),
-                call,
-            );
+            ctx.api.note(Component::CsiController, Component::Cloud, TraceVerb::Call, Some(key), call);
             let latency = csi::jittered(ctx.rng, info.delete_ms);
             ctx.backend.begin(&operation, ctx.now(), latency);
             Ok(Action::wait_for(latency))
@@ -778,11 +616,7 @@ fn delete(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> 
                 "DeleteVolume: ok",
             );
             if volume.metadata.deletion_timestamp.is_none() {
-                match ctx.api.delete(
-                    Component::ExternalProvisioner,
-                    key,
-                    DeleteOptions::default(),
-                ) {
+                match ctx.api.delete(Component::ExternalProvisioner, key, DeleteOptions::default()) {
                     Ok(_) => {}
                     Err(error) if error.reason == StatusReason::NotFound => {
                         return Ok(Action::await_change());
@@ -797,18 +631,12 @@ fn delete(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> 
 }
 
 fn remove_provisioner_finalizer(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<(), ApiError> {
-    let Some(mut volume) = ctx
-        .api
-        .store()
-        .get_typed::<PersistentVolume>("", &key.name)
-        .cloned()
-    else {
+    let Some(mut volume) = ctx.api.store().get_typed::<PersistentVolume>("", &key.name).cloned() else {
         return Ok(());
     };
     if has_finalizer(&volume.metadata, FINALIZER_EXTERNAL_PROVISIONER) {
         remove_finalizer(&mut volume.metadata, FINALIZER_EXTERNAL_PROVISIONER);
-        ctx.api
-            .update(Component::ExternalProvisioner, volume.into_object())?;
+        ctx.api.update(Component::ExternalProvisioner, volume.into_object())?;
     }
     Ok(())
 }

@@ -27,21 +27,16 @@ pub fn claim_in_use(store: &Store, namespace: &str, claim: &str) -> bool {
             return false;
         }
         let pod_name = name_of(&pod.metadata);
-        pod.spec
-            .as_ref()
-            .and_then(|s| s.volumes.as_ref())
-            .into_iter()
-            .flatten()
-            .any(|volume| {
-                if let Some(source) = &volume.persistent_volume_claim {
-                    source.claim_name == claim
-                } else if volume.ephemeral.is_some() {
-                    // Generic ephemeral volumes: a pod that has shut down no longer holds its claim.
-                    format!("{pod_name}-{}", volume.name) == claim && !pod_is_terminated(pod)
-                } else {
-                    false
-                }
-            })
+        pod.spec.as_ref().and_then(|s| s.volumes.as_ref()).into_iter().flatten().any(|volume| {
+            if let Some(source) = &volume.persistent_volume_claim {
+                source.claim_name == claim
+            } else if volume.ephemeral.is_some() {
+                // Generic ephemeral volumes: a pod that has shut down no longer holds its claim.
+                format!("{pod_name}-{}", volume.name) == claim && !pod_is_terminated(pod)
+            } else {
+                false
+            }
+        })
     })
 }
 
@@ -56,13 +51,23 @@ impl Controller for PvcProtectionController {
 
     fn triggers(&self, change: &Change, api: &ApiServer, out: &mut Vec<ObjectKey>) {
         match change.key.kind {
-            Kind::PersistentVolumeClaim => out.push(change.key.clone()),
+            Kind::PersistentVolumeClaim => {
+                // Only claims that are going away or lost their finalizer need a look (a predicate
+                // on the level, as kube-rs filters do).
+                let needs_look = api
+                    .store()
+                    .get_typed::<PersistentVolumeClaim>(&change.key.namespace, &change.key.name)
+                    .is_some_and(|claim| {
+                        claim.metadata.deletion_timestamp.is_some()
+                            || !has_finalizer(&claim.metadata, FINALIZER_PVC_PROTECTION)
+                    });
+                if needs_look {
+                    out.push(change.key.clone());
+                }
+            }
             Kind::Pod => {
                 // A pod changed or went away: terminating claims of its namespace may be free now.
-                for claim in api
-                    .store()
-                    .list_typed_in::<PersistentVolumeClaim>(&change.key.namespace)
-                {
+                for claim in api.store().list_typed_in::<PersistentVolumeClaim>(&change.key.namespace) {
                     if claim.metadata.deletion_timestamp.is_some() {
                         out.push(ObjectKey::namespaced(
                             Kind::PersistentVolumeClaim,
@@ -77,12 +82,7 @@ impl Controller for PvcProtectionController {
     }
 
     fn reconcile(&self, key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
-        let Some(claim) = ctx
-            .api
-            .store()
-            .get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name)
-            .cloned()
-        else {
+        let Some(claim) = ctx.api.store().get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name).cloned() else {
             return Ok(Action::await_change());
         };
         let protected = has_finalizer(&claim.metadata, FINALIZER_PVC_PROTECTION);
@@ -91,8 +91,7 @@ impl Controller for PvcProtectionController {
             if !protected {
                 let mut clone = claim.clone();
                 add_finalizer(&mut clone.metadata, FINALIZER_PVC_PROTECTION);
-                ctx.api
-                    .update(Component::PvController, clone.into_object())?;
+                ctx.api.update(Component::PvController, clone.into_object())?;
             } else {
                 // Protected already.
             }
@@ -100,8 +99,7 @@ impl Controller for PvcProtectionController {
             // Terminating and unused: let it go.
             let mut clone = claim.clone();
             remove_finalizer(&mut clone.metadata, FINALIZER_PVC_PROTECTION);
-            ctx.api
-                .update(Component::PvController, clone.into_object())?;
+            ctx.api.update(Component::PvController, clone.into_object())?;
         } else {
             // Terminating but used by a scheduled pod (kubectl shows Terminating), or not protected.
         }

@@ -19,9 +19,7 @@ use crate::apiserver::{ApiServer, EventType};
 use crate::backend::{Backend, OperationState};
 use crate::csi::{self, Expansion};
 use crate::sim::{Component, TraceVerb};
-use k8s_openapi::api::core::v1::{
-    PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimCondition,
-};
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimCondition};
 use k8s_openapi::api::storage::v1::CSIDriver;
 use std::collections::BTreeMap;
 
@@ -44,12 +42,27 @@ fn driver_and_handle(volume: &PersistentVolume) -> Option<(String, String)> {
     } else if let Some(ebs) = spec.aws_elastic_block_store.as_ref() {
         Some(("ebs.csi.aws.com".to_string(), ebs.volume_id.clone()))
     } else {
-        spec.gce_persistent_disk.as_ref().map(|_| {
-            (
-                "pd.csi.storage.gke.io".to_string(),
-                name_of(&volume.metadata).to_string(),
-            )
-        })
+        spec.gce_persistent_disk
+            .as_ref()
+            .map(|_| ("pd.csi.storage.gke.io".to_string(), name_of(&volume.metadata).to_string()))
+    }
+}
+
+/// A predicate for both controllers: a Bound claim asking for more than its status says, or one
+/// with a resize in progress.
+fn may_need_expansion(api: &ApiServer, change: &crate::store::Change, out: &mut Vec<ObjectKey>) {
+    if change.key.kind != Kind::PersistentVolumeClaim {
+        return;
+    }
+    let Some(claim) = api.store().get_typed::<PersistentVolumeClaim>(&change.key.namespace, &change.key.name) else {
+        return;
+    };
+    let resizing =
+        claim.status.as_ref().and_then(|s| s.allocated_resource_statuses.as_ref()).is_some_and(|s| !s.is_empty());
+    let grows = claim_phase(claim) == "Bound"
+        && claim_status_capacity(claim).is_some_and(|capacity| claim_request(claim) > capacity);
+    if resizing || grows {
+        out.push(change.key.clone());
     }
 }
 
@@ -58,14 +71,8 @@ fn needs_expansion(api: &ApiServer, claim: &PersistentVolumeClaim) -> Option<Per
     if claim_phase(claim) != "Bound" {
         return None;
     }
-    let volume = api
-        .store()
-        .get_typed::<PersistentVolume>("", claim_volume_name(claim))?;
-    if claim_request(claim) > volume_capacity(volume) {
-        Some(volume.clone())
-    } else {
-        None
-    }
+    let volume = api.store().get_typed::<PersistentVolume>("", claim_volume_name(claim))?;
+    if claim_request(claim) > volume_capacity(volume) { Some(volume.clone()) } else { None }
 }
 
 impl Controller for ExpandController {
@@ -77,13 +84,12 @@ impl Controller for ExpandController {
         &[Kind::PersistentVolumeClaim]
     }
 
+    fn triggers(&self, change: &crate::store::Change, api: &ApiServer, out: &mut Vec<ObjectKey>) {
+        may_need_expansion(api, change, out);
+    }
+
     fn reconcile(&self, key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
-        let Some(claim) = ctx
-            .api
-            .store()
-            .get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name)
-            .cloned()
-        else {
+        let Some(claim) = ctx.api.store().get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name).cloned() else {
             return Ok(Action::await_change());
         };
         let Some(volume) = needs_expansion(ctx.api, &claim) else {
@@ -96,8 +102,7 @@ impl Controller for ExpandController {
         if annotation(&claim.metadata, ANN_STORAGE_RESIZER) != Some(driver.as_str()) {
             let mut clone = claim.clone();
             set_annotation(&mut clone.metadata, ANN_STORAGE_RESIZER, &driver);
-            ctx.api
-                .update(Component::ExpandController, clone.into_object())?;
+            ctx.api.update(Component::ExpandController, clone.into_object())?;
             ctx.api.record_event(
                 EXPAND_SOURCE,
                 None,
@@ -111,11 +116,7 @@ impl Controller for ExpandController {
     }
 }
 
-fn condition(
-    type_: &str,
-    message: Option<&str>,
-    now: crate::sim::SimTime,
-) -> PersistentVolumeClaimCondition {
+fn condition(type_: &str, message: Option<&str>, now: crate::sim::SimTime) -> PersistentVolumeClaimCondition {
     PersistentVolumeClaimCondition {
         type_: type_.to_string(),
         status: "True".to_string(),
@@ -135,29 +136,21 @@ impl Controller for ExternalResizer {
         &[Kind::PersistentVolumeClaim]
     }
 
+    fn triggers(&self, change: &crate::store::Change, api: &ApiServer, out: &mut Vec<ObjectKey>) {
+        may_need_expansion(api, change, out);
+    }
+
     fn reconcile(&self, key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
-        let Some(claim) = ctx
-            .api
-            .store()
-            .get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name)
-            .cloned()
-        else {
+        let Some(claim) = ctx.api.store().get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name).cloned() else {
             return Ok(Action::await_change());
         };
-        let Some(resizer) = annotation(&claim.metadata, ANN_STORAGE_RESIZER).map(str::to_string)
-        else {
+        let Some(resizer) = annotation(&claim.metadata, ANN_STORAGE_RESIZER).map(str::to_string) else {
             return Ok(Action::await_change());
         };
         let Some(info) = csi::driver(&resizer) else {
             return Ok(Action::await_change());
         };
-        if info.expansion == Expansion::None
-            || ctx
-                .api
-                .store()
-                .get_typed::<CSIDriver>("", info.name)
-                .is_none()
-        {
+        if info.expansion == Expansion::None || ctx.api.store().get_typed::<CSIDriver>("", info.name).is_none() {
             // No csi-resizer runs for this driver: the claim waits forever.
             return Ok(Action::await_change());
         }
@@ -190,16 +183,12 @@ impl Controller for ExternalResizer {
                     .and_then(|r| r.get("storage"))
                     .cloned();
                 if let Some(quantity) = request_quantity {
-                    status.allocated_resources =
-                        Some(BTreeMap::from([("storage".to_string(), quantity)]));
+                    status.allocated_resources = Some(BTreeMap::from([("storage".to_string(), quantity)]));
                 }
-                status.allocated_resource_statuses = Some(BTreeMap::from([(
-                    "storage".to_string(),
-                    "ControllerResizeInProgress".to_string(),
-                )]));
+                status.allocated_resource_statuses =
+                    Some(BTreeMap::from([("storage".to_string(), "ControllerResizeInProgress".to_string())]));
                 status.conditions = Some(vec![condition("Resizing", None, ctx.now())]);
-                ctx.api
-                    .update_status(Component::ExternalResizer, clone.into_object())?;
+                ctx.api.update_status(Component::ExternalResizer, clone.into_object())?;
                 ctx.api.record_event(
                     &source,
                     None,
@@ -220,11 +209,7 @@ impl Controller for ExternalResizer {
                     Component::Cloud,
                     TraceVerb::Call,
                     Some(&volume_key),
-                    format!(
-                        "{} ModifyVolume {handle} size {} GiB",
-                        info.cloud_api,
-                        new_size.div_ceil(1 << 30)
-                    ),
+                    format!("{} ModifyVolume {handle} size {} GiB", info.cloud_api, new_size.div_ceil(1 << 30)),
                 );
                 let latency = csi::jittered(ctx.rng, info.expand_ms);
                 ctx.backend.begin(&operation, ctx.now(), latency);
@@ -232,8 +217,7 @@ impl Controller for ExternalResizer {
             }
             OperationState::Done => {
                 ctx.backend.finish(&operation);
-                ctx.backend
-                    .expand_volume(&handle, new_size, info.node_expansion);
+                ctx.backend.expand_volume(&handle, new_size, info.node_expansion);
                 ctx.api.note(
                     Component::Cloud,
                     Component::CsiController,
@@ -246,41 +230,32 @@ impl Controller for ExternalResizer {
                     Component::ExternalResizer,
                     TraceVerb::Reply,
                     Some(key),
-                    format!("ControllerExpandVolume: capacity_bytes={new_size} node_expansion_required={}", info.node_expansion),
+                    format!(
+                        "ControllerExpandVolume: capacity_bytes={new_size} node_expansion_required={}",
+                        info.node_expansion
+                    ),
                 );
                 let mut grown = volume.clone();
                 if let Some(spec) = grown.spec.as_mut() {
-                    spec.capacity = Some(BTreeMap::from([(
-                        "storage".to_string(),
-                        quantity_from_bytes(new_size),
-                    )]));
+                    spec.capacity = Some(BTreeMap::from([("storage".to_string(), quantity_from_bytes(new_size))]));
                 }
-                ctx.api
-                    .update(Component::ExternalResizer, grown.into_object())?;
-                let Some(claim) = ctx
-                    .api
-                    .store()
-                    .get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name)
-                    .cloned()
+                ctx.api.update(Component::ExternalResizer, grown.into_object())?;
+                let Some(claim) =
+                    ctx.api.store().get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name).cloned()
                 else {
                     return Ok(Action::await_change());
                 };
                 let mut clone = claim.clone();
                 let status = clone.status.get_or_insert_with(Default::default);
                 if info.node_expansion {
-                    status.allocated_resource_statuses = Some(BTreeMap::from([(
-                        "storage".to_string(),
-                        "NodeResizePending".to_string(),
-                    )]));
+                    status.allocated_resource_statuses =
+                        Some(BTreeMap::from([("storage".to_string(), "NodeResizePending".to_string())]));
                     status.conditions = Some(vec![condition(
                         "FileSystemResizePending",
-                        Some(
-                            "Waiting for user to (re-)start a pod to finish file system resize of volume on node.",
-                        ),
+                        Some("Waiting for user to (re-)start a pod to finish file system resize of volume on node."),
                         ctx.now(),
                     )]);
-                    ctx.api
-                        .update_status(Component::ExternalResizer, clone.into_object())?;
+                    ctx.api.update_status(Component::ExternalResizer, clone.into_object())?;
                     ctx.api.record_event(
                         &source,
                         None,
@@ -290,14 +265,10 @@ impl Controller for ExternalResizer {
                         "Require file system resize of volume on node",
                     );
                 } else {
-                    status.capacity = Some(BTreeMap::from([(
-                        "storage".to_string(),
-                        quantity_from_bytes(new_size),
-                    )]));
+                    status.capacity = Some(BTreeMap::from([("storage".to_string(), quantity_from_bytes(new_size))]));
                     status.allocated_resource_statuses = None;
                     status.conditions = None;
-                    ctx.api
-                        .update_status(Component::ExternalResizer, clone.into_object())?;
+                    ctx.api.update_status(Component::ExternalResizer, clone.into_object())?;
                     ctx.api.record_event(
                         &source,
                         None,
@@ -326,11 +297,7 @@ pub fn node_expand(
     claim: &ObjectKey,
     node: &str,
 ) -> Result<bool, ApiError> {
-    let Some(current) = api
-        .store()
-        .get_typed::<PersistentVolumeClaim>(&claim.namespace, &claim.name)
-        .cloned()
-    else {
+    let Some(current) = api.store().get_typed::<PersistentVolumeClaim>(&claim.namespace, &claim.name).cloned() else {
         return Ok(false);
     };
     let pending = current
@@ -342,11 +309,7 @@ pub fn node_expand(
     if !pending {
         return Ok(false);
     }
-    let Some(volume) = api
-        .store()
-        .get_typed::<PersistentVolume>("", claim_volume_name(&current))
-        .cloned()
-    else {
+    let Some(volume) = api.store().get_typed::<PersistentVolume>("", claim_volume_name(&current)).cloned() else {
         return Ok(false);
     };
     if let Some((_, handle)) = driver_and_handle(&volume) {
@@ -359,30 +322,14 @@ pub fn node_expand(
         Some(claim),
         format!("NodeExpandVolume {}", name_of(&volume.metadata)),
     );
-    api.note(
-        Component::CsiNode,
-        Component::Kubelet,
-        TraceVerb::Reply,
-        Some(claim),
-        "resize2fs: ok",
-    );
+    api.note(Component::CsiNode, Component::Kubelet, TraceVerb::Reply, Some(claim), "resize2fs: ok");
     let mut clone = current.clone();
     let status = clone.status.get_or_insert_with(Default::default);
     status.capacity = volume.spec.as_ref().and_then(|s| s.capacity.clone());
     status.allocated_resource_statuses = None;
     status.conditions = None;
     api.update_status(Component::Kubelet, clone.into_object())?;
-    let message = format!(
-        "MountVolume.NodeExpandVolume succeeded for volume {:?} {node}",
-        name_of(&volume.metadata)
-    );
-    api.record_event(
-        "kubelet",
-        Some(node),
-        claim,
-        EventType::Normal,
-        "FileSystemResizeSuccessful",
-        &message,
-    );
+    let message = format!("MountVolume.NodeExpandVolume succeeded for volume {:?} {node}", name_of(&volume.metadata));
+    api.record_event("kubelet", Some(node), claim, EventType::Normal, "FileSystemResizeSuccessful", &message);
     Ok(true)
 }

@@ -151,7 +151,7 @@ read /scratch/b.txt
             rm /a/b => error: Is a directory (errno 21)
             rm-r /a => ok
             stat /a => error: No such file or directory (errno 2)
-            stat /etc => Directory 755 size=4096 nlink=2
+            stat /etc => Directory 755 size=4096 nlink=1
             mv /scratch/a.txt /scratch/b.txt => ok
             mv /scratch/b.txt /etc/b.txt => error: Invalid cross-device link (errno 18)
             rm /scratch => error: Resource busy (errno 16)

@@ -36,9 +36,14 @@ pub struct Metadata {
     pub uid: u32,
     /// Owner group id.
     pub gid: u32,
-    /// Size in bytes: file length, symlink target length, 4096 for directories.
+    /// Size in bytes: file length, symlink target length, 4096 for directories (on tmpfs 40 plus 20
+    /// per entry, as shmem counts `BOGO_DIRENT_SIZE`).
     pub size_bytes: u64,
-    /// Link count: 1 for files and symlinks, 2 plus subdirectories for directories.
+    /// Allocated space in KiB (`ls -s`, `ls -l`'s total): whole 4 KiB pages for files, one for an
+    /// ext4 directory, none for tmpfs directories and symlinks.
+    pub blocks_kib: u64,
+    /// Link count: 1 for files and symlinks, 2 plus subdirectories for directories (1 on overlay,
+    /// as overlayfs reports for merged directories).
     pub nlink: u64,
     /// Last modification, simulated milliseconds since the Unix epoch.
     pub mtime_ms: u64,
@@ -204,8 +209,17 @@ impl FsTree {
                         matches!(self.inodes.get(child).map(|i| &i.node), Some(Node::Dir(_)))
                     })
                     .count() as u64;
-                (FileKind::Directory, 4096, 2 + subdirs)
+                match self.fs_type.as_str() {
+                    "tmpfs" => (FileKind::Directory, 40 + 20 * entries.len() as u64, 2 + subdirs),
+                    "overlay" => (FileKind::Directory, 4096, 1),
+                    _ => (FileKind::Directory, 4096, 2 + subdirs),
+                }
             }
+        };
+        let blocks_kib = match kind {
+            FileKind::File => size_bytes.div_ceil(4096) * 4,
+            FileKind::Directory if self.fs_type != "tmpfs" => 4,
+            _ => 0,
         };
         Ok(Metadata {
             fs: self.id,
@@ -215,6 +229,7 @@ impl FsTree {
             uid: inode.uid,
             gid: inode.gid,
             size_bytes,
+            blocks_kib,
             nlink,
             mtime_ms: inode.mtime_ms,
         })

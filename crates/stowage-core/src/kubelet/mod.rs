@@ -41,6 +41,9 @@ pub const STEP_BUDGET: u32 = 200_000;
 pub const BACKOFF_INITIAL_MS: u64 = 10_000;
 /// The crash-loop backoff's cap.
 pub const BACKOFF_MAX_MS: u64 = 300_000;
+/// The kubelet's `syncFrequency`: how often a running pod is synced (and its configMap, secret and
+/// projected volumes refreshed).
+pub const SYNC_FREQUENCY: SimDuration = SimDuration::from_secs(60);
 /// How long the kubelet waits for attachments before the `FailedMount` timeout event (2m3s).
 pub const ATTACH_TIMEOUT: SimDuration = SimDuration::from_secs(123);
 
@@ -270,9 +273,20 @@ fn sync_pod(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError
             .get(&uid)
             .is_some_and(|p| p.projected_versions != versions);
         if changed {
-            volumes::refresh_projections(ctx.api, ctx.backend, &pod, &uid, now, ctx.rng);
-            if let Some(runtime) = ctx.backend.dataplane.pods.get_mut(&uid) {
-                runtime.projected_versions = versions;
+            // Updated sources reach the volume at the pod's next periodic sync (the kubelet's
+            // syncFrequency, one minute), not at once.
+            let due = ctx.backend.dataplane.pods.get_mut(&uid).map(|runtime| {
+                let seen = *runtime.projection_change_seen.get_or_insert(now);
+                next_periodic_sync(runtime.admitted_at, seen)
+            });
+            if due.is_some_and(|due| now >= due) {
+                volumes::refresh_projections(ctx.api, ctx.backend, &pod, &uid, now, ctx.rng);
+                if let Some(runtime) = ctx.backend.dataplane.pods.get_mut(&uid) {
+                    runtime.projected_versions = versions;
+                    runtime.projection_change_seen = None;
+                }
+            } else if let Some(due) = due {
+                wake.bg(due);
             }
         }
     }
@@ -329,7 +343,9 @@ fn admit(backend: &mut Backend, pod: &Pod, node: &str, now: SimTime) {
             terminating: false,
             evicted: None,
             last_mount_event: None,
+            mount_failures: 0,
             projected_versions: Default::default(),
+            projection_change_seen: None,
         },
     );
 }
@@ -346,19 +362,60 @@ fn record(
         .record_event("kubelet", Some(node), key, event_type, reason, message);
 }
 
+/// The kubelet's `fieldPath` for a container's events: `spec.containers{NAME}` or
+/// `spec.initContainers{NAME}`.
+fn container_field_path(backend: &Backend, uid: &str, name: &str) -> Option<String> {
+    let c = backend
+        .dataplane
+        .pods
+        .get(uid)?
+        .containers
+        .iter()
+        .find(|c| c.name == name)?;
+    let list = if c.init { "initContainers" } else { "containers" };
+    Some(format!("spec.{list}{{{name}}}"))
+}
+
+/// Records a kubelet event about one container (its field path keeps the events of two
+/// containers apart, as the real recorder's aggregation does).
+#[allow(clippy::too_many_arguments)]
+fn record_container(
+    ctx: &mut Ctx<'_>,
+    key: &ObjectKey,
+    node: &str,
+    uid: &str,
+    container: &str,
+    event_type: EventType,
+    reason: &str,
+    message: &str,
+) {
+    let path = container_field_path(ctx.backend, uid, container);
+    ctx.api.record_event_at(
+        "kubelet",
+        Some(node),
+        key,
+        path.as_deref(),
+        event_type,
+        reason,
+        message,
+    );
+}
+
 fn set_up_volumes(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mut Wake) {
     let now = ctx.now();
     let key = pod_key(pod);
     match volumes::check(ctx.api, ctx.backend, pod, node) {
         Err(failure) if !failure.message.is_empty() => {
-            let last = ctx
+            let (last, failures) = ctx
                 .backend
                 .dataplane
                 .pods
                 .get(uid)
-                .and_then(|p| p.last_mount_event);
-            // The volume manager retries with backoff; its events repeat about every two minutes.
-            if last.is_none_or(|t| now.since(t) >= SimDuration::from_secs(120)) {
+                .map_or((None, 0), |p| (p.last_mount_event, p.mount_failures));
+            // The volume manager retries a failed SetUp with exponential backoff (500ms doubling to
+            // 2m2s, nestedpendingoperations); every failure is a FailedMount event.
+            let due = last.map(|t| t.plus(mount_retry_delay(failures)));
+            let (last, failures) = if due.is_none_or(|d| now >= d) {
                 record(
                     ctx,
                     &key,
@@ -369,9 +426,13 @@ fn set_up_volumes(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mu
                 );
                 if let Some(p) = ctx.backend.dataplane.pods.get_mut(uid) {
                     p.last_mount_event = Some(now);
+                    p.mount_failures = failures + 1;
                 }
-            }
-            wake.bg(now.plus(SimDuration::from_secs(120)));
+                (now, failures + 1)
+            } else {
+                (last.unwrap_or(now), failures)
+            };
+            wake.bg(last.plus(mount_retry_delay(failures)));
         }
         Err(failure) => {
             let admitted = ctx
@@ -419,6 +480,21 @@ fn set_up_volumes(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mu
             wake.fg(now.plus(SimDuration::from_millis(400)));
         }
     }
+}
+
+/// The kubelet's periodic sync of a pod admitted at `admitted` that first follows `seen`.
+fn next_periodic_sync(admitted: SimTime, seen: SimTime) -> SimTime {
+    let period = SYNC_FREQUENCY.as_millis();
+    let ticks = seen.since(admitted).as_millis() / period + 1;
+    admitted.plus(SimDuration::from_millis(ticks * period))
+}
+
+/// The wait after `failures` failed mount attempts: 500ms, doubling, at most 2m2s
+/// (`exponentialbackoff.initialDurationBeforeRetry` / `maxDurationBeforeRetry`).
+fn mount_retry_delay(failures: u32) -> SimDuration {
+    const MAX_MS: u64 = 122_000;
+    let shift = failures.saturating_sub(1).min(20);
+    SimDuration::from_millis((500u64 << shift).min(MAX_MS))
 }
 
 fn assign_ip(backend: &mut Backend, node: &str, rng: &mut SimRng) -> String {
@@ -559,20 +635,24 @@ fn start_containers(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &
                     .get(node)
                     .is_some_and(|n| n.images.contains(&image));
                 if policy != "Always" && present {
-                    record(
+                    record_container(
                         ctx,
                         &key,
                         node,
+                        uid,
+                        spec.name.as_str(),
                         EventType::Normal,
                         "Pulled",
                         &format!("Container image \"{image}\" already present on machine"),
                     );
                     set_start(ctx.backend, uid, 2, now);
                 } else {
-                    record(
+                    record_container(
                         ctx,
                         &key,
                         node,
+                        uid,
+                        spec.name.as_str(),
                         EventType::Normal,
                         "Pulling",
                         &format!("Pulling image \"{image}\""),
@@ -600,10 +680,12 @@ fn start_containers(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &
                     .map_or(1000, |p| p.pull_ms);
                 let took = go_duration(pull_ms);
                 let size = image_size_bytes(&image);
-                record(
+                record_container(
                     ctx,
                     &key,
                     node,
+                    uid,
+                    spec.name.as_str(),
                     EventType::Normal,
                     "Pulled",
                     &format!(
@@ -970,18 +1052,22 @@ fn start_container(pod: &Pod, uid: &str, index: usize, node: &str, ctx: &mut Ctx
             now.unix_millis() as u64,
         );
     }
-    record(
+    record_container(
         ctx,
         &key,
         node,
+        uid,
+        &name,
         EventType::Normal,
         "Created",
         &format!("Created container: {name}"),
     );
-    record(
+    record_container(
         ctx,
         &key,
         node,
+        uid,
+        &name,
         EventType::Normal,
         "Started",
         &format!("Started container {name}"),
@@ -1203,10 +1289,12 @@ fn handle_exits(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mut 
                     ),
                 };
             }
-            record(
+            record_container(
                 ctx,
                 &key,
                 node,
+                uid,
+                &name,
                 EventType::Warning,
                 "BackOff",
                 &format!("Back-off restarting failed container {name} in pod {pod_name}"),
@@ -1236,20 +1324,24 @@ fn handle_exits(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mut 
             .map(pull_policy)
             .unwrap_or_default();
         if spec_policy == "Always" {
-            record(
+            record_container(
                 ctx,
                 &key,
                 node,
+                uid,
+                &name,
                 EventType::Normal,
                 "Pulling",
                 &format!("Pulling image \"{image}\""),
             );
             let took = go_duration(300 + ctx.rng.below(400));
             let size = image_size_bytes(&image);
-            record(
+            record_container(
                 ctx,
                 &key,
                 node,
+                uid,
+                &name,
                 EventType::Normal,
                 "Pulled",
                 &format!(
@@ -1257,10 +1349,12 @@ fn handle_exits(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mut 
                 ),
             );
         } else {
-            record(
+            record_container(
                 ctx,
                 &key,
                 node,
+                uid,
+                &name,
                 EventType::Normal,
                 "Pulled",
                 &format!("Container image \"{image}\" already present on machine"),
@@ -1338,10 +1432,12 @@ fn check_eviction(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>) {
         })
         .unwrap_or_default();
     for name in names {
-        record(
+        record_container(
             ctx,
             &key,
             node,
+            uid,
+            &name,
             EventType::Normal,
             "Killing",
             &format!("Stopping container {name}"),
@@ -1442,10 +1538,12 @@ fn terminate(
                 .get(uid)
                 .map(|p| p.containers[index].name.clone())
                 .unwrap_or_default();
-            record(
+            record_container(
                 ctx,
                 key,
                 &node,
+                uid,
+                &name,
                 EventType::Normal,
                 "Killing",
                 &format!("Stopping container {name}"),
@@ -1479,6 +1577,8 @@ fn terminate(
             .collect::<Vec<_>>()
     });
     if still_running.is_empty() {
+        // The status manager reports the stopped containers (and the terminal phase) first.
+        status::write(key, pod, uid, &node, ctx, &mut wake)?;
         tear_down(ctx.backend, uid);
         ctx.api.finish_pod_deletion(Component::Kubelet, key);
         return Ok(Action::await_change());
@@ -1587,5 +1687,19 @@ mod tests {
         assert_eq!(go_backoff(10_000), "10s");
         assert_eq!(go_backoff(80_000), "1m20s");
         assert_eq!(go_backoff(300_000), "5m0s");
+    }
+
+    #[test]
+    fn projection_updates_should_wait_for_the_next_periodic_sync() {
+        let admitted = SimTime::ZERO.plus(SimDuration::from_secs(1000));
+        let seen = admitted.plus(SimDuration::from_secs(75));
+        assert_eq!(next_periodic_sync(admitted, seen), admitted.plus(SimDuration::from_secs(120)));
+        assert_eq!(next_periodic_sync(admitted, admitted), admitted.plus(SimDuration::from_secs(60)));
+    }
+
+    #[test]
+    fn mount_retries_should_back_off_exponentially_up_to_two_minutes() {
+        let delays: Vec<u64> = (1..=10).map(|n| mount_retry_delay(n).as_millis()).collect();
+        assert_eq!(delays, [500, 1000, 2000, 4000, 8000, 16_000, 32_000, 64_000, 122_000, 122_000]);
     }
 }

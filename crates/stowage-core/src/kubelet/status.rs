@@ -163,6 +163,15 @@ fn phase(pod: &Pod, runtime: &PodRuntime) -> &'static str {
     match () {
         _ if waiting > 0 => "Pending",
         _ if running > 0 => "Running",
+        // A pod being deleted whose containers have all stopped is terminal (getPhase's podIsTerminal):
+        // the kubelet reports Succeeded or Failed before it deletes the pod.
+        _ if stopped > 0 && runtime.terminating => {
+            if stopped == succeeded {
+                "Succeeded"
+            } else {
+                "Failed"
+            }
+        }
         _ if stopped > 0 => {
             if policy == "Always" {
                 "Running"

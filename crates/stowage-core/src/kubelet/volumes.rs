@@ -503,11 +503,14 @@ pub fn set_up(
                 .as_ref()
                 .and_then(|q| crate::api::quantity::parse(q).ok())
                 .map(|q| q.value().max(0) as u64);
-            let tree = if memory {
+            // The emptyDir plugin makes its directory 0777; a tmpfs mounted over it has tmpfs's 1777.
+            let mut tree = if memory {
                 FsTree::new("tmpfs", "tmpfs", Some(limit.unwrap_or(16_786_731_008 / 2)), ms)
             } else {
                 FsTree::new("/dev/nvme0n1p1", "ext4", None, ms)
             };
+            let root = tree.root();
+            let _ = tree.set_mode(root, if memory { 0o1777 } else { 0o777 });
             let id = backend.fs.insert(tree);
             mounted.insert(volume.name.clone(), MountedVolume { size_limit_bytes: limit, ..plain(id) });
             continue;
@@ -530,12 +533,16 @@ pub fn set_up(
             continue;
         }
         if let Ok(Some(files)) = projection(api, pod, volume, namespace) {
-            let secretish = volume.secret.is_some() || volume.projected.is_some();
+            // Secret, downwardAPI and projected volumes wrap a memory emptyDir (a tmpfs, mode 1777);
+            // configMap volumes wrap a disk emptyDir (mode 0777).
+            let secretish = volume.secret.is_some() || volume.projected.is_some() || volume.downward_api.is_some();
             let mut tree = if secretish {
                 FsTree::new("tmpfs", "tmpfs", None, ms)
             } else {
                 FsTree::new("/dev/nvme0n1p1", "ext4", None, ms)
             };
+            let root = tree.root();
+            let _ = tree.set_mode(root, if secretish { 0o1777 } else { 0o777 });
             write_atomic(&mut tree, &files, now, rng);
             let id = backend.fs.insert(tree);
             mounted.insert(volume.name.clone(), MountedVolume { read_only: true, ..plain(id) });
@@ -707,6 +714,15 @@ pub fn projected_versions(api: &ApiServer, pod: &Pod) -> BTreeMap<String, String
                 note(crate::api::Kind::Secret, &secret.name);
             }
         }
+    }
+    // Downward API files follow the pod's labels and annotations.
+    let downward = pod.spec.as_ref().and_then(|s| s.volumes.as_ref()).into_iter().flatten().any(|v| {
+        v.downward_api.is_some()
+            || v.projected.iter().flat_map(|p| p.sources.iter().flatten()).any(|s| s.downward_api.is_some())
+    });
+    if downward {
+        out.insert("Pod/labels".to_string(), format_map(pod.metadata.labels.as_ref()));
+        out.insert("Pod/annotations".to_string(), format_map(pod.metadata.annotations.as_ref()));
     }
     out
 }

@@ -289,8 +289,12 @@ pub struct PodRuntime {
     pub evicted: Option<String>,
     /// When the last FailedMount event was recorded.
     pub last_mount_event: Option<SimTime>,
+    /// Failed MountVolume.SetUp attempts so far (the volume manager's exponential backoff).
+    pub mount_failures: u32,
     /// Revisions of configMaps and secrets projected, to notice updates.
     pub projected_versions: BTreeMap<String, String>,
+    /// When a change to a projected source was first noticed (applied at the next periodic sync).
+    pub projection_change_seen: Option<SimTime>,
 }
 
 impl PodRuntime {

@@ -39,11 +39,16 @@ pub struct Store {
     last_resource_version: u64,
     changes: Vec<Change>,
     changes_dropped: u64,
+    /// The final state of recently deleted objects, by the resourceVersion of the deletion (what a
+    /// DELETED watch event carries).
+    tombstones: BTreeMap<u64, Object>,
 }
 
 impl Store {
     /// The most watch-log entries kept.
     pub const CHANGES_MAX: usize = 500_000;
+    /// The most deleted objects remembered for watchers.
+    pub const TOMBSTONES_MAX: usize = 10_000;
 
     /// The object under `key`.
     pub fn get(&self, key: &ObjectKey) -> Option<&Object> {
@@ -118,6 +123,10 @@ impl Store {
         let object = self.objects.remove(key)?;
         self.last_resource_version += 1;
         self.record(Change { resource_version: self.last_resource_version, kind: ChangeKind::Deleted, key: key.clone() });
+        if self.tombstones.len() >= Self::TOMBSTONES_MAX {
+            self.tombstones.pop_first();
+        }
+        self.tombstones.insert(self.last_resource_version, object.clone());
         Some(object)
     }
 
@@ -128,6 +137,12 @@ impl Store {
             self.changes_dropped += drop as u64;
         }
         self.changes.push(change);
+    }
+
+    /// The final state of the object under `key` when it was deleted at or after resourceVersion
+    /// `since` (what a watcher that saw an earlier change is told when the object is gone).
+    pub fn deleted_since(&self, key: &ObjectKey, since: u64) -> Option<&Object> {
+        self.tombstones.range(since..).find(|(_, o)| o.key() == *key).map(|(_, o)| o)
     }
 
     /// The changes with a resourceVersion greater than `after`, oldest first.

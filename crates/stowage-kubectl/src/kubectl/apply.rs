@@ -308,7 +308,7 @@ fn apply_one(
     if original.is_none() {
         ctx.err.push_str(&format!(
             "Warning: resource {} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n",
-            key.kind.info().plural.to_string() + "/" + &key.name
+            key.kind.info().qualified_plural() + "/" + &key.name
         ));
     }
     let mut modified = object.to_value();

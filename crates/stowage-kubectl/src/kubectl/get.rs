@@ -60,6 +60,7 @@ pub fn get(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
     let mut found: Vec<ObjectKey> = Vec::new();
     let single_item;
     let mut kinds_requested: Vec<Kind> = Vec::new();
+    let mut watch_filter = Filter::default();
     if !filenames.is_empty() || kustomize.is_some() {
         let manifests = if let Some(dir) = kustomize {
             super::apply::kustomize_manifests(ctx, &dir)?
@@ -92,6 +93,7 @@ pub fn get(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
         let requests = resource::parse_args(&parsed.positionals)?;
         kinds_requested = requests.iter().map(|r| r.kind).collect();
         let filter = Filter::new(ctx, parsed.value("selector"), parsed.value("field-selector"), &kinds_requested)?;
+        watch_filter = filter.clone();
         single_item = requests.len() == 1 && requests[0].names.len() == 1;
         for Request { kind, names } in &requests {
             if names.is_empty() {
@@ -115,6 +117,10 @@ pub fn get(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
         super::hints::after_get(ctx, &found);
     }
 
+    if kinds_requested.contains(&Kind::Endpoints) {
+        // The API server's deprecation warning for core/v1 Endpoints (KEP-4974, 1.33+).
+        ctx.err.push_str("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n");
+    }
     let api = ctx.cluster.api();
     let objects: Vec<&Object> = found.iter().filter_map(|k| api.store().get(k)).collect();
     let mut objects = objects;
@@ -174,7 +180,8 @@ pub fn get(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
         }
     }
     ctx.out.push_str(&printed);
-    if objects.is_empty() && failures.is_empty() && !ignore_not_found && table {
+    // kubectl's watch path prints no "No resources found": it just waits for events.
+    if objects.is_empty() && failures.is_empty() && !ignore_not_found && table && !watch {
         if all_namespaces || kinds_requested.iter().any(|k| !k.is_namespaced()) {
             ctx.err.push_str("No resources found\n");
         } else {
@@ -188,7 +195,14 @@ pub fn get(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
             ));
         }
         let scope = if all_namespaces { None } else { Some(namespace.clone()) };
-        follow_watch(ctx, &kinds_requested, scope.as_deref(), &found, single_item, &format, &options);
+        let watched = Watched {
+            kinds: &kinds_requested,
+            namespace: scope.as_deref(),
+            named: &found,
+            single_item,
+            filter: &watch_filter,
+        };
+        follow_watch(ctx, &watched, &format, &options);
     }
     finish(failures)
 }
@@ -232,15 +246,17 @@ fn sort_objects(objects: &mut [&Object], path: &str) {
 
 /// Steps the cluster until it settles, printing a row for every change to a watched object.
 /// Rows keep the column widths of what was printed before, as kubectl's tabwriter remembers them.
-fn follow_watch(
-    ctx: &mut Ctx<'_>,
-    kinds: &[Kind],
-    namespace: Option<&str>,
-    named: &[ObjectKey],
+/// What a watch follows: kinds in a namespace matching the selectors, or the named objects.
+struct Watched<'a> {
+    kinds: &'a [Kind],
+    namespace: Option<&'a str>,
+    named: &'a [ObjectKey],
     single_item: bool,
-    format: &OutputFormat,
-    options: &TableOptions,
-) {
+    filter: &'a Filter,
+}
+
+fn follow_watch(ctx: &mut Ctx<'_>, watched: &Watched<'_>, format: &OutputFormat, options: &TableOptions) {
+    let Watched { kinds, namespace, named, single_item, filter } = *watched;
     let mut cursor = ctx.cluster.api().store().last_resource_version();
     let mut steps = 0;
     // What each kind's table printed so far (snapshots), to keep column widths.
@@ -274,7 +290,16 @@ fn follow_watch(
                 continue;
             }
             let api = ctx.cluster.api();
-            let Some(object) = api.store().get(key).cloned() else { continue };
+            // Selectors apply to the watch as to the list (an object leaving the selection is not shown).
+            if api.store().get(key).is_some_and(|o| !filter.matches(o)) {
+                continue;
+            }
+            // An object already gone is printed as it was when deleted (a DELETED event's object).
+            let Some(object) =
+                api.store().get(key).or_else(|| api.store().deleted_since(key, change.resource_version)).cloned()
+            else {
+                continue;
+            };
             let text = match format {
                 OutputFormat::Table | OutputFormat::Wide => {
                     let rows = match printed.iter_mut().find(|(k, _)| *k == key.kind) {

@@ -157,17 +157,25 @@ pub fn describe(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
                     keys.push(key);
                     continue;
                 }
-                // describe falls back to a prefix match, as kubectl does.
-                let matches: Vec<ObjectKey> = resource::list(ctx, request.kind, scope, &filter)
-                    .iter()
-                    .filter(|o| o.name().starts_with(name.as_str()))
-                    .map(|o| o.key())
-                    .collect();
-                if matches.is_empty() {
-                    failures.push(Failure::Api(ApiError::not_found(request.kind, name)));
-                } else {
-                    keys.extend(matches);
+                // With exactly `TYPE NAME`, describe falls back to a prefix match, as kubectl does.
+                if parsed.positionals.len() == 2 && !request.names.is_empty() {
+                    let matches: Vec<ObjectKey> = resource::list(ctx, request.kind, Some(namespace.as_str()), &filter)
+                        .iter()
+                        .filter(|o| o.name().starts_with(name.as_str()))
+                        .map(|o| o.key())
+                        .collect();
+                    if !matches.is_empty() {
+                        for key in &matches {
+                            if let Some(text) = print::describe(ctx.cluster.api(), key) {
+                                ctx.out.push_str(&text);
+                                ctx.out.push('\n');
+                            }
+                            super::hints::after_describe(ctx, key);
+                        }
+                        return Ok(());
+                    }
                 }
+                failures.push(Failure::Api(ApiError::not_found(request.kind, name)));
             }
         }
         if keys.is_empty() && failures.is_empty() {

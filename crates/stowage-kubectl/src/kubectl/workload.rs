@@ -91,6 +91,22 @@ const RUN_FLAGS: &[FlagSpec] = &[
 ];
 
 /// `kubectl run NAME --image=IMAGE [-- ARGS]`.
+/// Applies `kubectl run --overrides` to the generated pod: a JSON merge patch by default
+/// (`--override-type` json, merge or strategic, as `cmdutil.Merge` and friends do).
+fn run_overrides(pod: Object, text: &str, override_type: &str) -> Result<Object, Failure> {
+    use stowage_core::apiserver::{PatchType, apply_patch};
+    let patch_type = match override_type {
+        "merge" => PatchType::Merge,
+        "strategic" => PatchType::Strategic,
+        "json" => PatchType::Json,
+        other => return Err(Failure::msg(format!("invalid override type: {other}"))),
+    };
+    let patch: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| Failure::msg(format!("error: invalid JSON Patch: {e}")))?;
+    let merged = apply_patch(&pod.to_value(), &patch, patch_type).map_err(Failure::msg)?;
+    Object::from_value_reporting_unknown(pod.kind(), merged, &mut |_| {}).map_err(|e| Failure::msg(e.to_string()))
+}
+
 pub fn run(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
     let parsed = ctx.parse(args, RUN_FLAGS)?;
     let dry_run = DryRun::parse(parsed.value("dry-run"))?;
@@ -199,10 +215,14 @@ pub fn run(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
         ..Pod::default()
     };
     let output = parsed.value("output").map(str::to_string);
+    let pod = match parsed.value("overrides") {
+        Some(text) => run_overrides(pod.into_object(), text, parsed.value("override-type").unwrap_or("merge"))?,
+        None => pod.into_object(),
+    };
     if dry_run != DryRun::None {
-        return print_result(ctx, &pod.into_object(), "created", dry_run, output.as_deref());
+        return print_result(ctx, &pod, "created", dry_run, output.as_deref());
     }
-    let created = ctx.cluster.create(pod.into_object())?;
+    let created = ctx.cluster.create(pod)?;
     if !attach {
         return print_result(ctx, &created, "created", dry_run, output.as_deref());
     }

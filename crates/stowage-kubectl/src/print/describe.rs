@@ -35,6 +35,12 @@ pub fn describe(object: &Object, ctx: &PrintContext<'_>) -> String {
         Kind::StatefulSet => stateful_set(&v, &mut w, ctx),
         Kind::Node => node(&v, &mut w, ctx),
         Kind::CSINode => csi_node(&v, &mut w),
+        Kind::ConfigMap => config_map(&v, &mut w),
+        Kind::Secret => {
+            // kubectl's SecretDescriber shows no events.
+            secret(&v, &mut w);
+            return layout_describe(&escape_terminal(&w.0));
+        }
         _ => generic(&v, &mut w),
     }
     let events = for_describe(ctx, object);
@@ -1140,6 +1146,56 @@ fn csi_node(v: &Value, w: &mut W) {
 
 /// The generic describer: Name, Namespace, Labels, Annotations, then every other field sorted,
 /// nested with smart labels (`apiVersion` → `API Version`).
+/// kubectl's `describeSecret`: the type and each key's length (never the values). Go ranges over
+/// the data map in random order; the playground lists keys sorted.
+fn secret(v: &Value, w: &mut W) {
+    w.write(0, &format!("Name:\t{}\n", str_at(v, "metadata.name")));
+    w.write(0, &format!("Namespace:\t{}\n", str_at(v, "metadata.namespace")));
+    labels_multiline(w, "", "Labels", &string_map(v, "metadata.labels"));
+    annotations_multiline(w, "Annotations", &string_map(v, "metadata.annotations"));
+    let type_ = str_at(v, "type");
+    w.write(0, &format!("\nType:\t{type_}\n"));
+    w.write(0, "\nData\n====\n");
+    if let Value::Object(data) = at(v, "data") {
+        for (key, value) in data {
+            let bytes = base64_decoded_len(value.as_str().unwrap_or_default());
+            if key == "token" && type_ == "kubernetes.io/service-account-token" {
+                let decoded = super::template::base64_decode(value.as_str().unwrap_or_default()).unwrap_or_default();
+                w.write(0, &format!("{key}:\t{}\n", String::from_utf8_lossy(&decoded)));
+            } else {
+                w.write(0, &format!("{key}:\t{bytes} bytes\n"));
+            }
+        }
+    }
+}
+
+/// The length of the bytes a standard base64 string encodes.
+fn base64_decoded_len(text: &str) -> usize {
+    let text = text.trim_end_matches('=');
+    text.len() * 3 / 4
+}
+
+/// kubectl's `ConfigMapDescriber`: every key with its value, then the binary keys' sizes.
+fn config_map(v: &Value, w: &mut W) {
+    w.write(0, &format!("Name:\t{}\n", str_at(v, "metadata.name")));
+    w.write(0, &format!("Namespace:\t{}\n", str_at(v, "metadata.namespace")));
+    labels_multiline(w, "", "Labels", &string_map(v, "metadata.labels"));
+    annotations_multiline(w, "Annotations", &string_map(v, "metadata.annotations"));
+    w.write(0, "\nData\n====\n");
+    if let Value::Object(data) = at(v, "data") {
+        for (key, value) in data {
+            w.write(0, &format!("{key}:\n----\n{}\n", value.as_str().unwrap_or_default()));
+        }
+    }
+    w.write(0, "\nBinaryData\n====\n");
+    if let Value::Object(data) = at(v, "binaryData") {
+        for (key, value) in data {
+            w.write(0, &format!("{key}: {} bytes\n", base64_decoded_len(value.as_str().unwrap_or_default())));
+        }
+    }
+    w.write(0, "\n");
+}
+
 fn generic(v: &Value, w: &mut W) {
     w.write(0, &format!("Name:\t{}\n", str_at(v, "metadata.name")));
     w.write(0, &format!("Namespace:\t{}\n", str_at(v, "metadata.namespace")));

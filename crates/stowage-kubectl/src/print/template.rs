@@ -734,7 +734,7 @@ fn printf(format: &str, args: &[Val]) -> String {
 }
 
 /// Standard base64 with padding, as Go's `base64.StdEncoding.DecodeString`.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
+pub(super) fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let value = |c: u8| -> Option<u32> {
         match c {
             b'A'..=b'Z' => Some(u32::from(c - b'A')),

@@ -1172,6 +1172,54 @@ fn describe_pvc() {
 }
 
 #[test]
+fn describe_secret_and_config_map_like_kubectl() {
+    let manifests = concat!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: default\ntype: Opaque\n",
+        "data:\n  api-key: YWstN2YzYzllMjE=\n  password: UzNjcjN0IQ==\n---\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\n",
+        "data:\n  mode: production\n",
+    );
+    check_describe(
+        manifests,
+        ObjectKey::namespaced(Kind::Secret, "default", "creds"),
+        expect![[r#"
+            Name:         creds
+            Namespace:    default
+            Labels:       <none>
+            Annotations:  <none>
+
+            Type:  Opaque
+
+            Data
+            ====
+            api-key:   11 bytes
+            password:  7 bytes
+        "#]],
+    );
+    check_describe(
+        manifests,
+        ObjectKey::namespaced(Kind::ConfigMap, "default", "settings"),
+        expect![[r#"
+            Name:         settings
+            Namespace:    default
+            Labels:       <none>
+            Annotations:  <none>
+
+            Data
+            ====
+            mode:
+            ----
+            production
+
+            BinaryData
+            ====
+
+            Events:  <none>
+        "#]],
+    );
+}
+
+#[test]
 fn describe_storage_classes() {
     check_describe(
         &storage_classes(),

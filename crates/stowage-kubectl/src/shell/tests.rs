@@ -346,10 +346,10 @@ fn pod_info_should_list_downward_api_files() {
     check(
         "ls -la /etc/pod-info/ && cat /etc/pod-info/labels",
         expect![[r#"
-            total 12
-            drwxr-xr-x    3 root     root          4096 Nov 24 05:30 .
-            drwxr-xr-x    2 root     root          4096 Nov 24 05:30 ..
-            drwxr-xr-x    2 root     root          4096 Nov 24 05:30 ..2026_11_24_05_30_00.123
+            total 4
+            drwxr-xr-x    3 root     root           120 Nov 24 05:30 .
+            drwxr-xr-x    1 root     root          4096 Nov 24 05:30 ..
+            drwxr-xr-x    2 root     root            80 Nov 24 05:30 ..2026_11_24_05_30_00.123
             lrwxrwxrwx    1 root     root            25 Nov 24 05:30 ..data -> ..2026_11_24_05_30_00.123
             lrwxrwxrwx    1 root     root            18 Nov 24 05:30 annotations -> ..data/annotations
             lrwxrwxrwx    1 root     root            13 Nov 24 05:30 labels -> ..data/labels
@@ -646,7 +646,7 @@ cp /nope /tmp; cp /data /tmp"#,
             tmpfs                     1.0M        12      1.0M   1% /scratch
             Filesystem           1K-blocks      Used Available Use% Mounted on
             tmpfs                     1024         1      1023   1% /scratch
-            20.0K	/scratch
+            8.0K	/scratch
             overlay on / type overlay (rw,relatime)
             /dev/sdb on /data type ext4 (rw,relatime)
             tmpfs on /etc/pod-info type tmpfs (ro,relatime)

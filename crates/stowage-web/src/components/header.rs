@@ -1,10 +1,12 @@
-//! The top bar: product name, engine and Kubernetes versions, the cluster profile and the theme switch.
+//! The top bar: product name, engine and Kubernetes versions, the cluster profile menu and the theme switch.
 
+use stowage_core::Profile;
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::context::use_playground;
 use crate::icons::{Icon, icon};
-use crate::state::PlaygroundAction;
+use crate::state::{PlaygroundAction, profile_named};
 use crate::theme::Theme;
 
 /// The top bar.
@@ -19,6 +21,13 @@ pub fn Header() -> Html {
     let (theme_icon, theme_label) = match theme {
         Theme::Light => (Icon::Moon, "Switch to the dark theme"),
         Theme::Dark => (Icon::Sun, "Switch to the light theme"),
+    };
+    let on_profile = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |event: Event| {
+            let name = event.target_unchecked_into::<HtmlSelectElement>().value();
+            dispatcher.dispatch(PlaygroundAction::SwitchProfile(profile_named(&name)));
+        })
     };
     html! {
         <header class="topbar">
@@ -38,10 +47,16 @@ pub fn Header() -> Html {
                 </span>
             </div>
             <div class="topbar-spacer"></div>
-            <span class="chip chip-profile" id="profile" title={state.profile.summary}>
+            <label class="chip chip-profile" id="profile" title={state.profile.description()}>
                 <span class="chip-label">{ "profile" }</span>
-                <span class="chip-value">{ state.profile.name }</span>
-            </span>
+                <select id="profile-select" class="chip-select" aria-label="Cluster profile (starts a fresh cluster)"
+                    onchange={on_profile}>
+                    { for Profile::ALL.iter().map(|profile| html! {
+                        <option value={profile.name()} selected={*profile == state.profile}
+                            title={profile.description()}>{ profile.name() }</option>
+                    }) }
+                </select>
+            </label>
             <button type="button" class="icon-button" id="theme-toggle" aria-label={theme_label} title={theme_label}
                 onclick={toggle_theme}>
                 { icon(theme_icon) }

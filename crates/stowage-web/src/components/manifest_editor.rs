@@ -1,11 +1,14 @@
-//! The manifest editor: CodeMirror 6 with YAML, inline diagnostics, and Apply (button or Ctrl+Enter).
+//! The manifest editor: CodeMirror 6 with YAML, inline diagnostics, Apply (button or Ctrl+Enter) and the
+//! examples menu (every manifest of the storage guide).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::codemirror::Editor;
+use crate::examples;
 use crate::components::pane::Pane;
 use crate::context::use_playground;
 use crate::icons::{Icon, icon};
@@ -101,11 +104,30 @@ pub fn ManifestPane() -> Html {
             dispatcher.dispatch(PlaygroundAction::Apply)
         })
     };
+    let on_example = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |event: Event| {
+            let select = event.target_unchecked_into::<HtmlSelectElement>();
+            if let Some(example) = examples::find(&select.value()) {
+                dispatcher.dispatch(PlaygroundAction::LoadManifest(AttrValue::Static(example.text)));
+            }
+            select.set_value("");
+        })
+    };
     let actions = html! {
+        <>
+        <select id="examples-select" class="select" aria-label="Load an example from the storage guide"
+            title="Load a manifest from the storage guide" onchange={on_example}>
+            <option value="" selected=true>{ "Examples…" }</option>
+            { for examples::EXAMPLES.iter().map(|example| html! {
+                <option value={example.id}>{ example.title }</option>
+            }) }
+        </select>
         <button type="button" class="button button-primary" id="apply-button" title="Apply the manifest (Ctrl+Enter)"
             onclick={on_apply.reform(|_: MouseEvent| ())}>
             { icon(Icon::Play) }<span>{ "Apply" }</span>
         </button>
+        </>
     };
     html! {
         <Pane id="editor" title="manifest.yaml" icon={Icon::File} {actions} body_class="pane-body-flush">

@@ -35,11 +35,11 @@ pub struct Layout {
 impl Default for Layout {
     fn default() -> Self {
         Self {
-            editor_width_px: 460,
+            editor_width_px: 400,
             terminal_height_px: 210,
             inspector_width_px: 280,
-            flow_height_px: 200,
-            timeline_height_px: 130,
+            flow_height_px: 196,
+            timeline_height_px: 168,
         }
     }
 }

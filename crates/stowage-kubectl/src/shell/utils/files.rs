@@ -217,11 +217,7 @@ fn ls_dir(
 
 /// Disk usage of one inode in KiB, as 4 KiB blocks.
 fn blocks_kib(meta: &Metadata) -> u64 {
-    match meta.kind {
-        FileKind::File => meta.size_bytes.div_ceil(4096) * 4,
-        FileKind::Directory => 4,
-        FileKind::Symlink => 0,
-    }
+    meta.blocks_kib
 }
 
 pub(super) fn ls(args: &[String], ctx: &mut Ctx) -> i32 {
