@@ -41,8 +41,8 @@ after(async () => {
 });
 
 /** Opens the playground in a fresh context and waits until the app and the editor are mounted. */
-async function openApp({ width = 1280, height = 720, colorScheme = "light" } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+async function openApp({ width = 1280, height = 720, colorScheme = "light", context: reuse } = {}) {
+  const context = reuse ?? (await browser.newContext({ viewport: { width, height }, colorScheme }));
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
@@ -100,19 +100,35 @@ test("the editor renders the default scenario as highlighted YAML", async () => 
   await app.close();
 });
 
-test("a command typed in the terminal is echoed", async () => {
+test("a command typed in the terminal runs through the kubectl session", async () => {
   const app = await openApp();
   const { page } = app;
-  assert.equal((await page.locator(".term-chip").textContent()).trim(), "kubectl get pv,pvc");
+  assert.equal((await page.locator(".term-chip").textContent()).trim(), "kubectl get pv,pvc -A");
   await page.locator("#terminal-input").click();
-  await page.keyboard.type("kubectl get pv,pvc");
+  await page.keyboard.type("kubectl get pv,pvc -A");
   await page.keyboard.press("Enter");
-  await page.locator(".term-command", { hasText: "kubectl get pv,pvc" }).waitFor();
-  assert.match(await page.locator(".term-scrollback").innerText(), /kubectl is not wired yet/);
+  await page.locator(".term-command", { hasText: "kubectl get pv,pvc -A" }).waitFor();
+  await page.locator(".term-error", { hasText: "No resources found" }).waitFor();
   assert.equal(await page.locator("#terminal-input").inputValue(), "");
   // History: Up recalls the command.
   await page.keyboard.press("ArrowUp");
-  assert.equal(await page.locator("#terminal-input").inputValue(), "kubectl get pv,pvc");
+  assert.equal(await page.locator("#terminal-input").inputValue(), "kubectl get pv,pvc -A");
+  // Ctrl+C cancels the line; Tab completes.
+  await page.keyboard.press("Control+c");
+  assert.equal(await page.locator("#terminal-input").inputValue(), "");
+  await page.keyboard.type("kubectl get no");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.locator("#terminal-input").inputValue(), "kubectl get nodes ");
+  await page.keyboard.press("Enter");
+  await page.locator(".term-output", { hasText: "node-3" }).waitFor();
+  // A pasted heredoc runs as one command.
+  await page.evaluate(() => {
+    const area = document.querySelector("#terminal-input");
+    const data = new DataTransfer();
+    data.setData("text/plain", "cat <<EOF > ns.yaml\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\nEOF\nkubectl apply -f ns.yaml\n");
+    area.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await page.locator(".term-output", { hasText: "namespace/team created" }).waitFor();
   await page.screenshot({ path: `${SHOTS}/terminal.png`, clip: await page.locator("#pane-terminal").boundingBox() });
   await app.close();
 });
@@ -120,11 +136,11 @@ test("a command typed in the terminal is echoed", async () => {
 test("editing the manifest and Ctrl+Enter apply it", async () => {
   const app = await openApp();
   const { page } = app;
-  assert.match(await page.locator(".statusbar").innerText(), /2 documents/);
+  assert.match(await page.locator(".statusbar").innerText(), /3 documents/);
   await page.locator("#pane-editor .cm-content").click();
   await page.keyboard.press("Control+End");
   await page.keyboard.type("\n---\nkind: ConfigMap");
-  await page.locator(".statusbar", { hasText: "3 documents" }).waitFor();
+  await page.locator(".statusbar", { hasText: "4 documents" }).waitFor();
   const before = await page.locator("#pane-editor .cm-content").innerText();
   await page.keyboard.press("Control+Enter");
   await page.locator(".term-command", { hasText: "kubectl apply -f manifest.yaml" }).waitFor();
@@ -132,7 +148,7 @@ test("editing the manifest and Ctrl+Enter apply it", async () => {
   // Undo works inside the editor.
   await page.locator("#pane-editor .cm-content").click();
   await page.keyboard.press("Control+z");
-  await page.locator(".statusbar", { hasText: "2 documents" }).waitFor();
+  await page.locator(".statusbar", { hasText: "3 documents" }).waitFor();
   await app.close();
 });
 
@@ -200,7 +216,7 @@ test("the shell is keyboard accessible with a visible focus ring", async () => {
   for (const id of ["theme-toggle", "apply-button", "Resize the terminal"]) {
     assert.ok(reached.find((r) => r.id === id).ring, `${id} shows a focus ring`);
   }
-  assert.match(await page.locator("#pane-editor .cm-content").innerText(), /^apiVersion: v1/, "tabbing did not edit");
+  assert.match(await page.locator("#pane-editor .cm-content").innerText(), /^# The claim lives/, "tabbing did not edit");
   await app.close();
 });
 
@@ -217,6 +233,163 @@ test("on a phone the panes stack in one column", async () => {
   assert.ok(editor.width > 340 && editor.width <= 390, `editor width ${editor.width}`);
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), "no horizontal scrolling");
   assert.equal(await page.locator(".splitter").first().isVisible(), false);
+  await page.locator("#apply-button").click();
+  await page.locator(".shape[data-id='PersistentVolume/pv-nfs-data'][data-status='Bound']").waitFor();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), "still no horizontal scrolling");
   await page.screenshot({ path: `${SHOTS}/playground-phone.png`, fullPage: true });
+  await app.close();
+});
+
+/** Reads a diagram box's status. */
+async function statusOf(page, id) {
+  return page.locator(`.shape[data-id='${id}']`).getAttribute("data-status");
+}
+
+test("applying the guide's static PV and claim shows both Bound in the diagram", async () => {
+  const app = await openApp();
+  const { page } = app;
+  await page.screenshot({ path: `${SHOTS}/first-minute.png` });
+  await page.locator("#apply-button").click();
+  await page.locator(".shape[data-id='PersistentVolume/pv-nfs-data'][data-status='Bound']").waitFor();
+  assert.equal(await statusOf(page, "PersistentVolumeClaim/production/data-claim"), "Bound");
+  assert.equal(await page.locator("path.edge-bound").count(), 1);
+  await page.locator(".term-chip").click();
+  await page.keyboard.press("Enter");
+  await page.locator(".term-output", { hasText: "production/data-claim" }).waitFor();
+  // The inspector and the volume's lifecycle.
+  await page.locator(".shape[data-id='PersistentVolume/pv-nfs-data']").click();
+  await page.locator("#inspector-describe", { hasText: "Status:" }).waitFor();
+  assert.equal(await page.locator(".state.current").textContent(), "Bound");
+  await page.waitForTimeout(700); // let the enter transitions finish for the screenshot
+  await page.screenshot({ path: `${SHOTS}/playground.png` });
+  await page.screenshot({ path: `${SHOTS}/cluster.png`, clip: await page.locator("#pane-cluster").boundingBox() });
+  await page.screenshot({ path: `${SHOTS}/lifecycle.png`, clip: await page.locator("#pane-flow").boundingBox() });
+  await page.locator("#inspector-tab-yaml").click();
+  await page.locator("#inspector-yaml", { hasText: "kind: PersistentVolume" }).waitFor();
+  await page.screenshot({ path: `${SHOTS}/inspector.png`, clip: await page.locator("#pane-inspector").boundingBox() });
+  await app.close();
+});
+
+test("step mode walks through dynamic provisioning one message per lane", async () => {
+  const app = await openApp();
+  const { page } = app;
+  await page.locator("#step-mode").check();
+  await page.locator("#examples-select").selectOption("11-dynamic-provisioning-immediate");
+  await page.locator("#pane-editor .cm-content", { hasText: "fast-ssd-now" }).waitFor();
+  await page.locator("#apply-button").click();
+  await page.locator("#flow-summary", { hasText: "Step mode: message 0 of" }).waitFor();
+  const total = Number((await page.locator("#flow-summary").innerText()).match(/of (\d+)/)[1]);
+  const seen = new Set();
+  for (let i = 0; i < total; i++) {
+    await page.locator("#step-button").click();
+    const current = page.locator(".msg-current");
+    seen.add(await current.getAttribute("data-from"));
+    seen.add(await current.getAttribute("data-to"));
+    if (i === 6) {
+      await page.screenshot({ path: `${SHOTS}/flow-step.png`, clip: await page.locator("#pane-flow").boundingBox() });
+    }
+  }
+  for (const lane of ["user", "apiserver", "pv-controller", "external-provisioner", "csi-controller", "cloud"]) {
+    assert.ok(seen.has(lane), `a message from or to ${lane}: ${[...seen]}`);
+  }
+  assert.equal(await page.locator(".msg.msg-hidden").count(), 0);
+  assert.match(await page.locator(".msg", { hasText: "CreateVolume" }).first().textContent(), /CreateVolume/);
+  await page.locator(".shape.shape-pv[data-status='Bound']").waitFor();
+  await page.locator(".shape.shape-disk").first().waitFor();
+  await page.screenshot({ path: `${SHOTS}/flow.png`, clip: await page.locator("#pane-flow").boundingBox() });
+  await page.screenshot({ path: `${SHOTS}/dynamic.png` });
+  await app.close();
+});
+
+test("the timeline scrubs back, forward, and continues from an earlier moment", async () => {
+  const app = await openApp();
+  const { page } = app;
+  await page.locator("#apply-button").click();
+  await page.locator(".shape[data-id='PersistentVolume/pv-nfs-data'][data-status='Bound']").waitFor();
+  await page.locator("#terminal-input").click();
+  await page.keyboard.type("kubectl delete pvc data-claim -n production");
+  await page.keyboard.press("Enter");
+  await page.locator(".shape[data-id='PersistentVolume/pv-nfs-data'][data-status='Released']").waitFor();
+  // Back: the volume is Bound again, read-only.
+  await page.locator("#checkpoint-1").click();
+  await page.locator(".shape[data-id='PersistentVolume/pv-nfs-data'][data-status='Bound']").waitFor();
+  await page.locator("#past-banner").waitFor();
+  assert.ok(await page.locator("#terminal-input").isDisabled());
+  await page.screenshot({ path: `${SHOTS}/timeline-past.png` });
+  // Forward with the keyboard on the scrubber.
+  await page.locator("#timeline-scrub").focus();
+  await page.keyboard.press("End");
+  await page.locator(".shape[data-id='PersistentVolume/pv-nfs-data'][data-status='Released']").waitFor();
+  assert.equal(await page.locator("#past-banner").count(), 0);
+  // Back again and continue from there: the deletion is discarded.
+  await page.locator("#checkpoint-1").click();
+  await page.locator("#continue-button").click();
+  assert.equal(await page.locator("#past-banner").count(), 0);
+  assert.equal(await page.locator(".checkpoint").count(), 2);
+  assert.equal(await statusOf(page, "PersistentVolumeClaim/production/data-claim"), "Bound");
+  // Step and play move simulated time forward.
+  const before = await page.locator("#sim-time").innerText();
+  await page.locator("#speed-select").selectOption({ label: "8×" });
+  await page.locator("#play-button").click();
+  await page.waitForFunction((t) => document.querySelector("#sim-time").innerText !== t, before);
+  await page.locator("#play-button").click();
+  await page.screenshot({ path: `${SHOTS}/timeline.png`, clip: await page.locator("#pane-timeline").boundingBox() });
+  await app.close();
+});
+
+test("a bad manifest gets an error marker at the reported line", async () => {
+  const app = await openApp();
+  const { page } = app;
+  await page.locator("#pane-editor .cm-content").click();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.press("Delete");
+  // Line 5 opens a flow sequence that never closes.
+  await page.keyboard.insertText("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: [\n");
+  await page.locator("#apply-button").click();
+  await page.locator(".cm-lint-marker-error").waitFor();
+  const markerLine = await page.evaluate(() => {
+    const marker = document.querySelector(".cm-lint-marker-error");
+    const top = marker.getBoundingClientRect().top;
+    const numbers = [...document.querySelectorAll("#pane-editor .cm-lineNumbers .cm-gutterElement")];
+    const row = numbers.find((n) => Math.abs(n.getBoundingClientRect().top - top) < 4);
+    return row ? Number(row.textContent) : -1;
+  });
+  assert.ok(markerLine >= 5, `marker on line ${markerLine}`);
+  await page.locator(".term-error", { hasText: "error parsing manifest.yaml" }).waitFor();
+  await page.locator(".cm-lintRange-error").hover();
+  await page.locator(".cm-tooltip-lint").waitFor();
+  await page.screenshot({ path: `${SHOTS}/editor-error.png`, clip: await page.locator("#pane-editor").boundingBox() });
+  await app.close();
+});
+
+test("a reload restores the editor, the terminal history and the cluster", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, colorScheme: "light" });
+  const app = await openApp({ context });
+  const { page } = app;
+  await page.locator("#apply-button").click();
+  await page.locator(".shape[data-id='PersistentVolume/pv-nfs-data'][data-status='Bound']").waitFor();
+  await page.locator("#terminal-input").click();
+  await page.keyboard.type("kubectl create configmap kept -n production");
+  await page.keyboard.press("Enter");
+  await page.locator(".term-output", { hasText: "configmap/kept created" }).waitFor();
+  await page.locator("#pane-editor .cm-content").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("\n# my note");
+  await page.reload();
+  await page.locator("#pane-editor .cm-content", { hasText: "# my note" }).waitFor();
+  await page.locator(".shape[data-id='PersistentVolumeClaim/production/data-claim'][data-status='Bound']").waitFor();
+  await page.locator(".term-command", { hasText: "kubectl create configmap kept" }).waitFor();
+  assert.equal(await page.locator("#progress").count(), 0, "the restore finished");
+  await page.locator("#terminal-input").click();
+  await page.keyboard.press("ArrowUp");
+  assert.equal(await page.locator("#terminal-input").inputValue(), "kubectl create configmap kept -n production");
+  await page.keyboard.press("Control+c");
+  await page.keyboard.type("kubectl get cm kept -n production -o name");
+  await page.keyboard.press("Enter");
+  await page.locator(".term-output", { hasText: "configmap/kept" }).waitFor();
+  // A fresh profile starts over.
+  await page.locator("#profile-select").selectOption("minikube");
+  await page.locator(".shape[data-id='StorageClass/standard']").waitFor();
+  assert.equal(await page.locator(".shape-pv").count(), 0);
   await app.close();
 });

@@ -12,7 +12,7 @@ use stowage_web::state::{Diagnostic, SUGGESTED_COMMAND};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
-    Element, HtmlElement, HtmlFormElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent,
+    Element, HtmlFormElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent,
     KeyboardEventInit,
 };
 use yew::AppHandle;
@@ -72,7 +72,11 @@ async fn mount_app() -> Mounted<App> {
 }
 
 fn click(element: &Element) {
-    element.unchecked_ref::<HtmlElement>().click();
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).expect("a click");
+    element.dispatch_event(&event).expect("dispatch click");
 }
 
 fn key_down(element: &Element, key: &str) {

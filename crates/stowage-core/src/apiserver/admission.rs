@@ -51,6 +51,94 @@ fn add_finalizer(finalizers: &mut Option<Vec<String>>, finalizer: &str) {
     }
 }
 
+/// The ServiceAccount admission plugin: mounts the API access token volume
+/// (`kube-api-access-<suffix>`, a projected volume of the token, `kube-root-ca.crt` and the namespace)
+/// into every container, unless the pod or a container opts out or already mounts it.
+pub fn service_account(pod: &mut Pod, suffix: &str) {
+    use k8s_openapi::api::core::v1::{
+        ConfigMapProjection, DownwardAPIProjection, DownwardAPIVolumeFile, KeyToPath, ObjectFieldSelector,
+        ProjectedVolumeSource, ServiceAccountTokenProjection, Volume, VolumeMount, VolumeProjection,
+    };
+    const MOUNT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+    let Some(spec) = pod.spec.as_mut() else { return };
+    if spec.automount_service_account_token == Some(false) {
+        return;
+    }
+    let mounted = spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .any(|c| c.volume_mounts.iter().flatten().any(|m| m.mount_path == MOUNT_PATH));
+    if mounted {
+        return;
+    }
+    let name = format!("kube-api-access-{suffix}");
+    let projected = ProjectedVolumeSource {
+        default_mode: Some(420),
+        sources: Some(vec![
+            VolumeProjection {
+                service_account_token: Some(ServiceAccountTokenProjection {
+                    expiration_seconds: Some(3607),
+                    path: "token".to_string(),
+                    audience: None,
+                }),
+                ..VolumeProjection::default()
+            },
+            VolumeProjection {
+                config_map: Some(ConfigMapProjection {
+                    name: "kube-root-ca.crt".to_string(),
+                    items: Some(vec![KeyToPath { key: "ca.crt".to_string(), path: "ca.crt".to_string(), mode: None }]),
+                    optional: None,
+                }),
+                ..VolumeProjection::default()
+            },
+            VolumeProjection {
+                downward_api: Some(DownwardAPIProjection {
+                    items: Some(vec![DownwardAPIVolumeFile {
+                        path: "namespace".to_string(),
+                        field_ref: Some(ObjectFieldSelector {
+                            api_version: Some("v1".to_string()),
+                            field_path: "metadata.namespace".to_string(),
+                        }),
+                        ..DownwardAPIVolumeFile::default()
+                    }]),
+                }),
+                ..VolumeProjection::default()
+            },
+        ]),
+    };
+    spec.volumes.get_or_insert_with(Vec::new).push(Volume {
+        name: name.clone(),
+        projected: Some(projected),
+        ..Volume::default()
+    });
+    let mount = VolumeMount { name, mount_path: MOUNT_PATH.to_string(), read_only: Some(true), ..VolumeMount::default() };
+    for container in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
+        container.volume_mounts.get_or_insert_with(Vec::new).push(mount.clone());
+    }
+}
+
+/// The DefaultTolerationSeconds admission plugin: pods tolerate not-ready and unreachable nodes for 300 s.
+pub fn default_toleration_seconds(pod: &mut Pod) {
+    use k8s_openapi::api::core::v1::Toleration;
+    let Some(spec) = pod.spec.as_mut() else { return };
+    let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
+    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+        let tolerated = tolerations
+            .iter()
+            .any(|t| t.key.as_deref() == Some(key) && matches!(t.effect.as_deref(), None | Some("NoExecute")));
+        if !tolerated {
+            tolerations.push(Toleration {
+                key: Some(key.to_string()),
+                operator: Some("Exists".to_string()),
+                effect: Some("NoExecute".to_string()),
+                toleration_seconds: Some(300),
+                value: None,
+            });
+        }
+    }
+}
+
 /// Whether a StorageClass is marked default (the annotation must be exactly `"true"`).
 pub fn is_default_class(class: &StorageClass) -> bool {
     let annotations = class.metadata.annotations.as_ref();

@@ -198,6 +198,11 @@ impl ApiServer {
         admission::namespace_lifecycle(&self.store, object)?;
         crate::api::defaults::apply_defaults(object);
         admission::mutate_create(&self.store, object);
+        if let Object::Pod(pod) = object {
+            let suffix = self.uids.name_suffix(5);
+            admission::service_account(pod, &suffix);
+            admission::default_toleration_seconds(pod);
+        }
         let errors = crate::api::validation::validate_create(object);
         if !errors.is_empty() {
             return Err(ApiError::invalid(object.kind(), object.name(), errors));

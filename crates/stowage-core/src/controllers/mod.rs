@@ -12,6 +12,7 @@ pub mod endpoints;
 pub mod external_attacher;
 mod garbage_collector;
 mod namespace;
+mod namespace_contents;
 pub mod provisioner;
 pub mod pv_controller;
 pub mod pv_protection;
@@ -135,6 +136,7 @@ pub fn registry() -> &'static [&'static dyn Controller] {
     static REGISTRY: &[&dyn Controller] =
         &[
         &namespace::NamespaceController,
+        &namespace_contents::NamespaceContents,
         &garbage_collector::GarbageCollector,
         &pv_controller::PvController,
         &pvc_protection::PvcProtectionController,

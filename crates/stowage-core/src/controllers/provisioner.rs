@@ -275,6 +275,17 @@ fn start_provisioning(
         let backoff = ctx.backend.record_failure(operation);
         Ok(Action::requeue(backoff))
     };
+    // external-provisioner's data-source checks come first: a restore or clone that cannot work
+    // fails before any volume is created.
+    let data_source = match crate::snapshots::resolve_data_source(ctx.api.store(), claim, class) {
+        Ok(Some(crate::snapshots::DataSource::Populator { .. })) => {
+            let message = crate::snapshots::POPULATOR_MESSAGE;
+            ctx.api.record_event(source, None, &claim_key, EventType::Normal, "Provisioning", message);
+            return Ok(Action::await_change());
+        }
+        Ok(data_source) => data_source,
+        Err(error) => return fail(ctx, error),
+    };
     // The node the volume must be reachable from.
     let node = match selected_node {
         Some(name) => match ctx.api.store().get_typed::<Node>("", name).cloned() {
@@ -378,6 +389,12 @@ fn start_provisioning(
                 attributes,
                 now,
             );
+            if let Some(data_source) = &data_source
+                && let Err(error) = crate::snapshots::populate(ctx.backend, data_source, &handle, now)
+            {
+                ctx.backend.delete_volume(&handle);
+                return fail(ctx, error);
+            }
         }
         ProvisionerKind::MinikubeHostPath | ProvisionerKind::LocalPath => {
             // The directory is made on the node (minikube's only node, or the selected node).
