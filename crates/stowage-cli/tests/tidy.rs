@@ -45,7 +45,10 @@ fn all_rust_files() -> Vec<(String, String)> {
 
 /// Lines of code, without `//` comments, so that docs may name what the code must not use.
 fn code_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines().enumerate().map(|(i, line)| (i + 1, line.split("//").next().unwrap_or(""))).filter(|(_, l)| !l.trim().is_empty())
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.split("//").next().unwrap_or("")))
+        .filter(|(_, l)| !l.trim().is_empty())
 }
 
 fn report(problems: Vec<String>, rule: &str) {
@@ -89,7 +92,9 @@ fn only_the_web_crate_should_touch_the_browser() {
     for krate in ["stowage-core", "stowage-kubectl", "stowage-cli"] {
         let manifest = fs::read_to_string(root.join("crates").join(krate).join("Cargo.toml")).unwrap_or_default();
         for dep in ["yew", "web-sys", "gloo", "js-sys", "wasm-bindgen"] {
-            if manifest.lines().any(|l| l.trim_start().starts_with(&format!("{dep} ")) || l.trim_start().starts_with(&format!("{dep}."))) {
+            if manifest.lines().any(|l| {
+                l.trim_start().starts_with(&format!("{dep} ")) || l.trim_start().starts_with(&format!("{dep}."))
+            }) {
                 problems.push(format!("crates/{krate}/Cargo.toml depends on {dep}"));
             }
         }
@@ -110,7 +115,8 @@ fn the_engine_should_have_no_wall_clock_and_no_hash_order() {
                 let found = line.match_indices(word).any(|(i, _)| {
                     let before = line[..i].chars().next_back();
                     let after = line[i + word.len()..].chars().next();
-                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                        && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
                 });
                 if found {
                     problems.push(format!("{path}:{number}: `{word}` in stowage-core"));

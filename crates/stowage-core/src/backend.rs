@@ -102,11 +102,7 @@ pub struct Usage {
 impl Usage {
     /// Used space in percent, rounded up as `df` does.
     pub fn percent(&self) -> u64 {
-        if self.capacity_bytes == 0 {
-            0
-        } else {
-            (self.used_bytes * 100).div_ceil(self.capacity_bytes)
-        }
+        if self.capacity_bytes == 0 { 0 } else { (self.used_bytes * 100).div_ceil(self.capacity_bytes) }
     }
 }
 
@@ -132,9 +128,7 @@ pub const ATTRIBUTE_VOLUME_NAME: &str = "CSIVolumeName";
 impl Backend {
     /// The volume a provisioner created under `name` (`pvc-<uid>`), if any.
     pub fn volume_named(&self, name: &str) -> Option<&BackendVolume> {
-        self.names
-            .get(name)
-            .and_then(|handle| self.volumes.get(handle))
+        self.names.get(name).and_then(|handle| self.volumes.get(handle))
     }
 
     /// Creates a volume with an empty filesystem and returns it.
@@ -151,9 +145,7 @@ impl Backend {
     ) -> &BackendVolume {
         if !self.volumes.contains_key(handle) {
             let source = device_source(driver, handle);
-            let fs = self
-                .fs
-                .insert(new_tree(&source, fs_type, Some(capacity_bytes), now));
+            let fs = self.fs.insert(new_tree(&source, fs_type, Some(capacity_bytes), now));
             let volume = BackendVolume {
                 handle: handle.to_string(),
                 driver: driver.to_string(),
@@ -259,10 +251,8 @@ impl Backend {
             return;
         };
         let root = tree.root();
-        let names: Vec<String> = tree
-            .read_dir(root)
-            .map(|entries| entries.into_iter().map(|e| e.name).collect())
-            .unwrap_or_default();
+        let names: Vec<String> =
+            tree.read_dir(root).map(|entries| entries.into_iter().map(|e| e.name).collect()).unwrap_or_default();
         for name in names {
             let _ = tree.remove_tree(root, &name, unix_ms(now));
         }
@@ -273,10 +263,7 @@ impl Backend {
         let spec = volume.spec.as_ref();
         if let Some(fs) = self.volume_fs_for_pv(volume, now) {
             self.scrub(fs, now);
-        } else if let Some(path) = spec
-            .and_then(|s| s.host_path.as_ref())
-            .map(|h| h.path.clone())
-        {
+        } else if let Some(path) = spec.and_then(|s| s.host_path.as_ref()).map(|h| h.path.clone()) {
             let roots: Vec<FsId> = self.node_roots.values().copied().collect();
             for root in roots {
                 let Some(tree) = self.fs.get_mut(root) else {
@@ -285,10 +272,8 @@ impl Backend {
                 let Ok(dir) = tree.lookup_path(&path) else {
                     continue;
                 };
-                let names: Vec<String> = tree
-                    .read_dir(dir)
-                    .map(|e| e.into_iter().map(|e| e.name).collect())
-                    .unwrap_or_default();
+                let names: Vec<String> =
+                    tree.read_dir(dir).map(|e| e.into_iter().map(|e| e.name).collect()).unwrap_or_default();
                 for name in names {
                     let _ = tree.remove_tree(dir, &name, unix_ms(now));
                 }
@@ -313,15 +298,7 @@ impl Backend {
             if !self.volumes.contains_key(&csi.volume_handle) {
                 // A static CSI volume an admin pointed at: it exists on the backend already.
                 let fs_type = csi.fs_type.clone().unwrap_or_else(|| "ext4".to_string());
-                self.create_volume(
-                    &csi.volume_handle,
-                    &csi.driver,
-                    None,
-                    capacity,
-                    &fs_type,
-                    BTreeMap::new(),
-                    now,
-                );
+                self.create_volume(&csi.volume_handle, &csi.driver, None, capacity, &fs_type, BTreeMap::new(), now);
             }
             return self.volumes.get(&csi.volume_handle).map(|v| v.fs);
         }
@@ -329,35 +306,14 @@ impl Backend {
             let handle = format!("{}:{}", nfs.server, nfs.path);
             if !self.volumes.contains_key(&handle) {
                 // An NFS export is as big as its server's disk, whatever the PV says.
-                self.create_volume(
-                    &handle,
-                    "nfs",
-                    None,
-                    capacity.max(1 << 40),
-                    "nfs4",
-                    BTreeMap::new(),
-                    now,
-                );
+                self.create_volume(&handle, "nfs", None, capacity.max(1 << 40), "nfs4", BTreeMap::new(), now);
             }
             return self.volumes.get(&handle).map(|v| v.fs);
         }
         if let Some(ebs) = spec.aws_elastic_block_store.as_ref() {
-            let handle = ebs
-                .volume_id
-                .rsplit('/')
-                .next()
-                .unwrap_or(&ebs.volume_id)
-                .to_string();
+            let handle = ebs.volume_id.rsplit('/').next().unwrap_or(&ebs.volume_id).to_string();
             if !self.volumes.contains_key(&handle) {
-                self.create_volume(
-                    &handle,
-                    "ebs.csi.aws.com",
-                    None,
-                    capacity,
-                    "ext4",
-                    BTreeMap::new(),
-                    now,
-                );
+                self.create_volume(&handle, "ebs.csi.aws.com", None, capacity, "ext4", BTreeMap::new(), now);
             }
             return self.volumes.get(&handle).map(|v| v.fs);
         }
@@ -369,12 +325,7 @@ impl Backend {
         if let Some(fs) = self.node_roots.get(node) {
             return *fs;
         }
-        let fs = self.fs.insert(FsTree::new(
-            "/dev/root",
-            "ext4",
-            Some(100 << 30),
-            unix_ms(now),
-        ));
+        let fs = self.fs.insert(FsTree::new("/dev/root", "ext4", Some(100 << 30), unix_ms(now)));
         self.node_roots.insert(node.to_string(), fs);
         fs
     }
@@ -392,13 +343,7 @@ impl Backend {
     /// Starts an operation that completes after `latency`; an operation already in flight keeps its
     /// completion time. Returns when it completes.
     pub fn begin(&mut self, key: &str, now: SimTime, latency: SimDuration) -> SimTime {
-        self.operations
-            .entry(key.to_string())
-            .or_insert(Operation {
-                started: now,
-                done_at: now.plus(latency),
-            })
-            .done_at
+        self.operations.entry(key.to_string()).or_insert(Operation { started: now, done_at: now.plus(latency) }).done_at
     }
 
     /// Where an operation is.
@@ -463,9 +408,7 @@ pub fn claim_usage(
     claim: &str,
 ) -> Option<Usage> {
     use k8s_openapi::api::core::v1::PersistentVolumeClaim;
-    let claim = api
-        .store()
-        .get_typed::<PersistentVolumeClaim>(namespace, claim)?;
+    let claim = api.store().get_typed::<PersistentVolumeClaim>(namespace, claim)?;
     let volume_name = claim.spec.as_ref()?.volume_name.as_deref()?;
     let volume = api.store().get_typed::<PersistentVolume>("", volume_name)?;
     let spec = volume.spec.as_ref()?;
@@ -496,20 +439,10 @@ pub fn claims_over_usage(
         let Some(usage) = claim_usage(api, backend, namespace, name) else {
             continue;
         };
-        if usage.capacity_bytes > 0
-            && usage.used_bytes * 100 > usage.capacity_bytes * threshold_percent
-        {
+        if usage.capacity_bytes > 0 && usage.used_bytes * 100 > usage.capacity_bytes * threshold_percent {
             out.push(ClaimUsage {
-                claim: crate::api::ObjectKey::namespaced(
-                    crate::api::Kind::PersistentVolumeClaim,
-                    namespace,
-                    name,
-                ),
-                volume: claim
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.volume_name.clone())
-                    .unwrap_or_default(),
+                claim: crate::api::ObjectKey::namespaced(crate::api::Kind::PersistentVolumeClaim, namespace, name),
+                volume: claim.spec.as_ref().and_then(|s| s.volume_name.clone()).unwrap_or_default(),
                 usage,
             });
         }
@@ -536,8 +469,7 @@ mod tests {
             )
             .fs;
         let tree = backend.fs.get_mut(fs).unwrap();
-        tree.write_file_at("/data.txt", b"important data", 0)
-            .unwrap();
+        tree.write_file_at("/data.txt", b"important data", 0).unwrap();
         assert_eq!(backend.usage("vol-1").unwrap().used_bytes, 14);
         backend.scrub(fs, SimTime::ZERO);
         assert_eq!(backend.usage("vol-1").unwrap().used_bytes, 0);
@@ -548,15 +480,7 @@ mod tests {
     #[test]
     fn expansion_should_grow_the_filesystem_only_after_node_expansion() {
         let mut backend = Backend::default();
-        backend.create_volume(
-            "vol-1",
-            "ebs.csi.aws.com",
-            None,
-            1 << 30,
-            "ext4",
-            BTreeMap::new(),
-            SimTime::ZERO,
-        );
+        backend.create_volume("vol-1", "ebs.csi.aws.com", None, 1 << 30, "ext4", BTreeMap::new(), SimTime::ZERO);
         backend.expand_volume("vol-1", 2 << 30, true);
         assert_eq!(backend.usage("vol-1").unwrap().capacity_bytes, 1 << 30);
         backend.expand_filesystem("vol-1");
@@ -568,26 +492,11 @@ mod tests {
         let mut backend = Backend::default();
         let done = backend.begin("create/x", SimTime(0), SimDuration::from_secs(2));
         assert_eq!(done, SimTime(2000));
-        assert_eq!(
-            backend.poll("create/x", SimTime(500)),
-            OperationState::InFlight(SimDuration::from_millis(1500))
-        );
-        assert_eq!(
-            backend.poll("create/x", SimTime(2000)),
-            OperationState::Done
-        );
+        assert_eq!(backend.poll("create/x", SimTime(500)), OperationState::InFlight(SimDuration::from_millis(1500)));
+        assert_eq!(backend.poll("create/x", SimTime(2000)), OperationState::Done);
         backend.finish("create/x");
-        assert_eq!(
-            backend.poll("create/x", SimTime(2000)),
-            OperationState::NotStarted
-        );
-        assert_eq!(
-            backend.record_failure("create/x"),
-            SimDuration::from_secs(1)
-        );
-        assert_eq!(
-            backend.record_failure("create/x"),
-            SimDuration::from_secs(2)
-        );
+        assert_eq!(backend.poll("create/x", SimTime(2000)), OperationState::NotStarted);
+        assert_eq!(backend.record_failure("create/x"), SimDuration::from_secs(1));
+        assert_eq!(backend.record_failure("create/x"), SimDuration::from_secs(2));
     }
 }

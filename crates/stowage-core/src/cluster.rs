@@ -85,7 +85,11 @@ impl Cluster {
 
     /// A cluster whose containers run on `runtime` (the playground passes the shell's runtime; `new`
     /// uses the engine's built-in one).
-    pub fn with_runtime(profile: Profile, seed: Seed, runtime: &'static dyn crate::runtime::ContainerRuntime) -> Cluster {
+    pub fn with_runtime(
+        profile: Profile,
+        seed: Seed,
+        runtime: &'static dyn crate::runtime::ContainerRuntime,
+    ) -> Cluster {
         let mut cluster = Cluster::new(profile, seed);
         cluster.backend.dataplane.runtime = runtime;
         cluster
@@ -174,7 +178,12 @@ impl Cluster {
     ///
     /// # Errors
     /// As [`ApiServer::patch`].
-    pub fn patch(&mut self, key: &ObjectKey, patch_type: PatchType, patch: &serde_json::Value) -> Result<Object, ApiError> {
+    pub fn patch(
+        &mut self,
+        key: &ObjectKey,
+        patch_type: PatchType,
+        patch: &serde_json::Value,
+    ) -> Result<Object, ApiError> {
         let result = self.api.patch(Component::User, key, patch_type, patch);
         self.dispatch();
         result
@@ -233,7 +242,8 @@ impl Cluster {
             Err(error) => {
                 let failures = self.failures.entry(failure_key).or_insert(0);
                 *failures += 1;
-                let conflict = matches!(&error, ReconcileError::Api(e) if e.reason == crate::api::StatusReason::Conflict);
+                let conflict =
+                    matches!(&error, ReconcileError::Api(e) if e.reason == crate::api::StatusReason::Conflict);
                 let delay = if conflict && *failures <= 5 {
                     SimDuration::from_millis(0)
                 } else {
@@ -243,7 +253,13 @@ impl Cluster {
                 // Retries after repeated failures are polls: a controller that keeps failing must not
                 // keep `settle` from finishing.
                 let background = *failures > 5;
-                self.api.note(controller.component(), controller.component(), TraceVerb::Note, Some(&entry.key), format!("reconcile failed (retry in {}ms): {error}", delay.as_millis()));
+                self.api.note(
+                    controller.component(),
+                    controller.component(),
+                    TraceVerb::Note,
+                    Some(&entry.key),
+                    format!("reconcile failed (retry in {}ms): {error}", delay.as_millis()),
+                );
                 self.queue.add(entry.controller, entry.key.clone(), now.plus(delay), background);
             }
         }
@@ -316,7 +332,13 @@ impl Cluster {
         }
         let hit_bound = self.queue.has_foreground();
         if hit_bound {
-            self.api.note(Component::ApiServer, Component::ApiServer, TraceVerb::Note, None, format!("settle stopped after {steps} steps with work still pending"));
+            self.api.note(
+                Component::ApiServer,
+                Component::ApiServer,
+                TraceVerb::Note,
+                None,
+                format!("settle stopped after {steps} steps with work still pending"),
+            );
         }
         SettleReport { steps, hit_bound, now_ms: self.api.now().as_millis() }
     }
@@ -341,7 +363,13 @@ impl Cluster {
             let mut violations = crate::invariants::check(&self.api);
             violations.extend(crate::invariants::check_dataplane(&self.api, &self.backend));
             for violation in violations {
-                self.api.note(Component::ApiServer, Component::ApiServer, TraceVerb::Violation, None, violation.clone());
+                self.api.note(
+                    Component::ApiServer,
+                    Component::ApiServer,
+                    TraceVerb::Violation,
+                    None,
+                    violation.clone(),
+                );
                 if self.violations.len() < 100 {
                     self.violations.push(violation);
                 }

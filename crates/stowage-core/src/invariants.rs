@@ -20,7 +20,9 @@ pub fn check(api: &ApiServer) -> Vec<String> {
                 Some(volume) => {
                     let claim_ref = volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref());
                     let points_back = claim_ref.is_some_and(|r| {
-                        r.name == claim.metadata.name && r.namespace == claim.metadata.namespace && r.uid == claim.metadata.uid
+                        r.name == claim.metadata.name
+                            && r.namespace == claim.metadata.namespace
+                            && r.uid == claim.metadata.uid
                     });
                     if !points_back {
                         violations.push(format!(
@@ -68,7 +70,12 @@ pub fn check(api: &ApiServer) -> Vec<String> {
         let namespace = set.metadata.namespace.as_deref().unwrap_or("");
         let mut ordinals: BTreeMap<String, u32> = BTreeMap::new();
         for pod in store.list_typed_in::<Pod>(namespace) {
-            let owned = pod.metadata.owner_references.iter().flatten().any(|r| r.uid == set.metadata.uid.clone().unwrap_or_default());
+            let owned = pod
+                .metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|r| r.uid == set.metadata.uid.clone().unwrap_or_default());
             if owned {
                 let pod_name = pod.metadata.name.clone().unwrap_or_default();
                 *ordinals.entry(pod_name).or_insert(0) += 1;
@@ -98,16 +105,25 @@ pub fn check_dataplane(api: &ApiServer, backend: &crate::backend::Backend) -> Ve
             continue;
         }
         let namespace = sandbox.key.namespace.clone();
-        let Some(pod) = store_pod(api, &namespace, &sandbox.key.name).filter(|p| p.metadata.uid.as_deref() == Some(sandbox.uid.as_str())) else { continue };
+        let Some(pod) = store_pod(api, &namespace, &sandbox.key.name)
+            .filter(|p| p.metadata.uid.as_deref() == Some(sandbox.uid.as_str()))
+        else {
+            continue;
+        };
         if pod.metadata.owner_references.iter().flatten().any(|r| r.kind == "StatefulSet") {
             *by_pod.entry((namespace.clone(), sandbox.key.name.clone())).or_insert(0) += 1;
         }
         for volume in sandbox.volumes.values() {
             let Some(claim_name) = &volume.claim_name else { continue };
             let claim = api.store().get_typed::<PersistentVolumeClaim>(&namespace, claim_name);
-            let rwop = claim.and_then(|c| c.spec.as_ref()?.access_modes.as_ref()).is_some_and(|m| m.iter().any(|m| m == "ReadWriteOncePod"));
+            let rwop = claim
+                .and_then(|c| c.spec.as_ref()?.access_modes.as_ref())
+                .is_some_and(|m| m.iter().any(|m| m == "ReadWriteOncePod"));
             if rwop {
-                by_rwop_claim.entry((namespace.clone(), claim_name.clone())).or_default().push(sandbox.key.name.clone());
+                by_rwop_claim
+                    .entry((namespace.clone(), claim_name.clone()))
+                    .or_default()
+                    .push(sandbox.key.name.clone());
             }
         }
     }
@@ -131,7 +147,9 @@ fn store_pod<'a>(api: &'a ApiServer, namespace: &str, name: &str) -> Option<&'a 
 /// A volume that may attach to one node only (access modes without ReadWriteMany or ReadOnlyMany)
 /// is attached to at most one node; a ReadWriteOncePod claim is used by at most one running pod.
 fn storage_access_invariants(api: &ApiServer, violations: &mut Vec<String>) {
-    use crate::controllers::pv_controller::helpers::{ROX, RWOP, RWX, claim_access_modes, pod_claim_names, pod_is_terminated, volume_access_modes};
+    use crate::controllers::pv_controller::helpers::{
+        ROX, RWOP, RWX, claim_access_modes, pod_claim_names, pod_is_terminated, volume_access_modes,
+    };
     use k8s_openapi::api::storage::v1::VolumeAttachment;
     let store = api.store();
     let mut attached: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -145,14 +163,18 @@ fn storage_access_invariants(api: &ApiServer, violations: &mut Vec<String>) {
     for (volume_name, mut nodes) in attached {
         nodes.sort();
         nodes.dedup();
-        let single_node = store.get_typed::<PersistentVolume>("", &volume_name).is_some_and(|v| volume_access_modes(v) & (RWX | ROX) == 0);
+        let single_node = store
+            .get_typed::<PersistentVolume>("", &volume_name)
+            .is_some_and(|v| volume_access_modes(v) & (RWX | ROX) == 0);
         if single_node && nodes.len() > 1 {
-            violations.push(format!("volume {volume_name} may attach to one node but is attached to {}", nodes.join(", ")));
+            violations
+                .push(format!("volume {volume_name} may attach to one node but is attached to {}", nodes.join(", ")));
         }
     }
     let mut users: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for pod in store.list_typed::<Pod>() {
-        let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running") && !pod_is_terminated(pod);
+        let running =
+            pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running") && !pod_is_terminated(pod);
         if !running {
             continue;
         }
@@ -165,9 +187,14 @@ fn storage_access_invariants(api: &ApiServer, violations: &mut Vec<String>) {
         if pods.len() < 2 {
             continue;
         }
-        let once_pod = store.get_typed::<PersistentVolumeClaim>(&namespace, &claim_name).is_some_and(|c| claim_access_modes(c) & RWOP != 0);
+        let once_pod = store
+            .get_typed::<PersistentVolumeClaim>(&namespace, &claim_name)
+            .is_some_and(|c| claim_access_modes(c) & RWOP != 0);
         if once_pod {
-            violations.push(format!("ReadWriteOncePod claim {namespace}/{claim_name} is used by running pods {}", pods.join(", ")));
+            violations.push(format!(
+                "ReadWriteOncePod claim {namespace}/{claim_name} is used by running pods {}",
+                pods.join(", ")
+            ));
         }
     }
 }

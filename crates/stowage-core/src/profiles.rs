@@ -3,7 +3,8 @@
 use crate::api::well_known::*;
 use crate::api::{Object, Typed};
 use k8s_openapi::api::core::v1::{
-    Namespace, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Service, ServicePort, ServiceSpec,
+    Namespace, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Service, ServicePort,
+    ServiceSpec,
 };
 use k8s_openapi::api::storage::v1::{CSIDriver, CSIDriverSpec, CSINode, CSINodeDriver, CSINodeSpec, StorageClass};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -122,16 +123,20 @@ const fn node(name: &'static str, zone: &'static str, region: &'static str, ip: 
 }
 
 fn data(profile: Profile) -> ProfileData {
-    const EBS: DriverData = DriverData { name: "ebs.csi.aws.com", attach_required: true, node_topology_key: Some("topology.ebs.csi.aws.com/zone") };
+    const EBS: DriverData = DriverData {
+        name: "ebs.csi.aws.com",
+        attach_required: true,
+        node_topology_key: Some("topology.ebs.csi.aws.com/zone"),
+    };
     const EFS: DriverData = DriverData { name: "efs.csi.aws.com", attach_required: false, node_topology_key: None };
     match profile {
         Profile::Guide => ProfileData {
             nodes: {
                 const NODES: &[NodeSpecData] = &[
-                node("node-1", "us-east-1a", "us-east-1", "10.0.1.11"),
-                node("node-2", "us-east-1b", "us-east-1", "10.0.2.12"),
-                node("node-3", "us-east-1c", "us-east-1", "10.0.3.13"),
-            ];
+                    node("node-1", "us-east-1a", "us-east-1", "10.0.1.11"),
+                    node("node-2", "us-east-1b", "us-east-1", "10.0.2.12"),
+                    node("node-3", "us-east-1c", "us-east-1", "10.0.3.13"),
+                ];
                 NODES
             },
             drivers: &[EBS, EFS],
@@ -140,7 +145,10 @@ fn data(profile: Profile) -> ProfileData {
         },
         Profile::Bare => ProfileData {
             nodes: {
-                const NODES: &[NodeSpecData] = &[node("node-a", "zone-a", "region-1", "10.0.0.11"), node("node-b", "zone-b", "region-1", "10.0.0.12")];
+                const NODES: &[NodeSpecData] = &[
+                    node("node-a", "zone-a", "region-1", "10.0.0.11"),
+                    node("node-b", "zone-b", "region-1", "10.0.0.12"),
+                ];
                 NODES
             },
             drivers: &[DriverData { name: "hostpath.csi.k8s.io", attach_required: false, node_topology_key: None }],
@@ -162,7 +170,13 @@ fn data(profile: Profile) -> ProfileData {
             age_days: 1,
         },
         Profile::Kind => ProfileData {
-            nodes: &[NodeSpecData { name: "kind-control-plane", zone: "", region: "", ip: "172.18.0.2", control_plane: true }],
+            nodes: &[NodeSpecData {
+                name: "kind-control-plane",
+                zone: "",
+                region: "",
+                ip: "172.18.0.2",
+                control_plane: true,
+            }],
             drivers: &[],
             classes: &[ClassData {
                 name: "standard",
@@ -178,10 +192,10 @@ fn data(profile: Profile) -> ProfileData {
         Profile::Eks => ProfileData {
             nodes: {
                 const NODES: &[NodeSpecData] = &[
-                node("ip-192-168-12-34.us-west-2.compute.internal", "us-west-2a", "us-west-2", "192.168.12.34"),
-                node("ip-192-168-45-67.us-west-2.compute.internal", "us-west-2b", "us-west-2", "192.168.45.67"),
-                node("ip-192-168-78-90.us-west-2.compute.internal", "us-west-2c", "us-west-2", "192.168.78.90"),
-            ];
+                    node("ip-192-168-12-34.us-west-2.compute.internal", "us-west-2a", "us-west-2", "192.168.12.34"),
+                    node("ip-192-168-45-67.us-west-2.compute.internal", "us-west-2b", "us-west-2", "192.168.45.67"),
+                    node("ip-192-168-78-90.us-west-2.compute.internal", "us-west-2c", "us-west-2", "192.168.78.90"),
+                ];
                 NODES
             },
             drivers: &[EBS],
@@ -199,13 +213,17 @@ fn data(profile: Profile) -> ProfileData {
         Profile::Gke => ProfileData {
             nodes: {
                 const NODES: &[NodeSpecData] = &[
-                node("gke-cluster-1-default-pool-1a2b3c4d-abcd", "us-central1-a", "us-central1", "10.128.0.2"),
-                node("gke-cluster-1-default-pool-5e6f7a8b-efgh", "us-central1-b", "us-central1", "10.128.0.3"),
-                node("gke-cluster-1-default-pool-9c0d1e2f-ijkl", "us-central1-c", "us-central1", "10.128.0.4"),
-            ];
+                    node("gke-cluster-1-default-pool-1a2b3c4d-abcd", "us-central1-a", "us-central1", "10.128.0.2"),
+                    node("gke-cluster-1-default-pool-5e6f7a8b-efgh", "us-central1-b", "us-central1", "10.128.0.3"),
+                    node("gke-cluster-1-default-pool-9c0d1e2f-ijkl", "us-central1-c", "us-central1", "10.128.0.4"),
+                ];
                 NODES
             },
-            drivers: &[DriverData { name: "pd.csi.storage.gke.io", attach_required: true, node_topology_key: Some("topology.gke.io/zone") }],
+            drivers: &[DriverData {
+                name: "pd.csi.storage.gke.io",
+                attach_required: true,
+                node_topology_key: Some("topology.gke.io/zone"),
+            }],
             classes: &[
                 ClassData {
                     name: "premium-rwo",
@@ -240,14 +258,18 @@ fn data(profile: Profile) -> ProfileData {
         Profile::Aks => ProfileData {
             nodes: {
                 const NODES: &[NodeSpecData] = &[
-                node("aks-nodepool1-12345678-vmss000000", "eastus-1", "eastus", "10.224.0.4"),
-                node("aks-nodepool1-12345678-vmss000001", "eastus-2", "eastus", "10.224.0.5"),
-                node("aks-nodepool1-12345678-vmss000002", "eastus-3", "eastus", "10.224.0.6"),
-            ];
+                    node("aks-nodepool1-12345678-vmss000000", "eastus-1", "eastus", "10.224.0.4"),
+                    node("aks-nodepool1-12345678-vmss000001", "eastus-2", "eastus", "10.224.0.5"),
+                    node("aks-nodepool1-12345678-vmss000002", "eastus-3", "eastus", "10.224.0.6"),
+                ];
                 NODES
             },
             drivers: &[
-                DriverData { name: "disk.csi.azure.com", attach_required: true, node_topology_key: Some("topology.disk.csi.azure.com/zone") },
+                DriverData {
+                    name: "disk.csi.azure.com",
+                    attach_required: true,
+                    node_topology_key: Some("topology.disk.csi.azure.com/zone"),
+                },
                 DriverData { name: "file.csi.azure.com", attach_required: false, node_topology_key: None },
             ],
             classes: &[
@@ -303,8 +325,13 @@ pub fn bootstrap_objects(profile: Profile) -> Vec<Object> {
     let mut objects = Vec::new();
     for name in ["default", "kube-node-lease", "kube-public", "kube-system"] {
         let mut namespace = Namespace { metadata: meta(name, None, &created), ..Namespace::default() };
-        namespace.status = Some(k8s_openapi::api::core::v1::NamespaceStatus { phase: Some("Active".to_string()), ..Default::default() });
-        namespace.spec = Some(k8s_openapi::api::core::v1::NamespaceSpec { finalizers: Some(vec![FINALIZER_KUBERNETES.to_string()]) });
+        namespace.status = Some(k8s_openapi::api::core::v1::NamespaceStatus {
+            phase: Some("Active".to_string()),
+            ..Default::default()
+        });
+        namespace.spec = Some(k8s_openapi::api::core::v1::NamespaceSpec {
+            finalizers: Some(vec![FINALIZER_KUBERNETES.to_string()]),
+        });
         objects.push(namespace.into_object());
     }
     for spec in data.nodes {
@@ -367,8 +394,20 @@ pub fn bootstrap_objects(profile: Profile) -> Vec<Object> {
         cluster_ips: Some(vec!["10.96.0.10".to_string()]),
         selector: Some(BTreeMap::from([("k8s-app".to_string(), "kube-dns".to_string())])),
         ports: Some(vec![
-            ServicePort { name: Some("dns".to_string()), port: 53, protocol: Some("UDP".to_string()), target_port: Some(IntOrString::Int(53)), ..Default::default() },
-            ServicePort { name: Some("dns-tcp".to_string()), port: 53, protocol: Some("TCP".to_string()), target_port: Some(IntOrString::Int(53)), ..Default::default() },
+            ServicePort {
+                name: Some("dns".to_string()),
+                port: 53,
+                protocol: Some("UDP".to_string()),
+                target_port: Some(IntOrString::Int(53)),
+                ..Default::default()
+            },
+            ServicePort {
+                name: Some("dns-tcp".to_string()),
+                port: 53,
+                protocol: Some("TCP".to_string()),
+                target_port: Some(IntOrString::Int(53)),
+                ..Default::default()
+            },
         ]),
         ..ServiceSpec::default()
     });
@@ -381,7 +420,13 @@ pub fn bootstrap_objects(profile: Profile) -> Vec<Object> {
     kubernetes.spec = Some(ServiceSpec {
         cluster_ip: Some("10.96.0.1".to_string()),
         cluster_ips: Some(vec!["10.96.0.1".to_string()]),
-        ports: Some(vec![ServicePort { name: Some("https".to_string()), port: 443, protocol: Some("TCP".to_string()), target_port: Some(IntOrString::Int(6443)), ..Default::default() }]),
+        ports: Some(vec![ServicePort {
+            name: Some("https".to_string()),
+            port: 443,
+            protocol: Some("TCP".to_string()),
+            target_port: Some(IntOrString::Int(6443)),
+            ..Default::default()
+        }]),
         ..ServiceSpec::default()
     });
     objects.push(kubernetes.into_object());

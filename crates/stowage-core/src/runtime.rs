@@ -119,13 +119,7 @@ impl Clone for Box<dyn Process> {
 pub trait ContainerRuntime: Sync + fmt::Debug {
     /// A process for a container of `image` with the pod's `command` and `args` (either may be empty,
     /// which means the image's entrypoint and cmd).
-    fn spawn(
-        &self,
-        image: &str,
-        command: &[String],
-        args: &[String],
-        env: &[(String, String)],
-    ) -> Box<dyn Process>;
+    fn spawn(&self, image: &str, command: &[String], args: &[String], env: &[(String, String)]) -> Box<dyn Process>;
 }
 
 /// The image name without registry, tag or digest: `docker.io/library/postgres:16` is `postgres`.
@@ -169,10 +163,10 @@ pub fn image_model(image: &str) -> Option<ImageModel> {
 /// Where a modelled image keeps its data, given the container's environment.
 pub fn image_data_dir(model: ImageModel, env: &[(String, String)]) -> String {
     match model {
-        ImageModel::Postgres => env.iter().find(|(k, _)| k == "PGDATA").map_or_else(
-            || "/var/lib/postgresql/data".to_string(),
-            |(_, v)| v.clone(),
-        ),
+        ImageModel::Postgres => env
+            .iter()
+            .find(|(k, _)| k == "PGDATA")
+            .map_or_else(|| "/var/lib/postgresql/data".to_string(), |(_, v)| v.clone()),
         ImageModel::Mysql => "/var/lib/mysql".to_string(),
         ImageModel::Redis => "/data".to_string(),
         ImageModel::Nginx => "/usr/share/nginx/html".to_string(),
@@ -192,30 +186,17 @@ pub fn civil(unix_seconds: i64) -> (i64, u32, u32, u32, u32, u32) {
     let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
-    (
-        year,
-        month,
-        day,
-        (secs / 3600) as u32,
-        (secs % 3600 / 60) as u32,
-        (secs % 60) as u32,
-    )
+    (year, month, day, (secs / 3600) as u32, (secs % 3600 / 60) as u32, (secs % 60) as u32)
 }
 
 /// `Thu May 14 09:00:05 UTC 2026`, as busybox `date` prints.
 pub fn date_string(now: SimTime) -> String {
     const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let seconds = now.unix_seconds();
     let (y, mo, d, h, mi, s) = civil(seconds);
     let weekday = (seconds.div_euclid(86_400) + 4).rem_euclid(7) as usize;
-    format!(
-        "{} {} {d:2} {h:02}:{mi:02}:{s:02} UTC {y}",
-        WEEKDAYS[weekday],
-        MONTHS[(mo as usize - 1) % 12]
-    )
+    format!("{} {} {d:2} {h:02}:{mi:02}:{s:02} UTC {y}", WEEKDAYS[weekday], MONTHS[(mo as usize - 1) % 12])
 }
 
 fn env_of<'a>(env: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -225,10 +206,7 @@ fn env_of<'a>(env: &'a [(String, String)], key: &str) -> Option<&'a str> {
 /// `2026-05-14 09:00:03.000 UTC`, as postgres timestamps its log lines.
 fn pg_time(now: SimTime) -> String {
     let (y, mo, d, h, mi, s) = civil(now.unix_seconds());
-    format!(
-        "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{:03} UTC",
-        now.as_millis() % 1000
-    )
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{:03} UTC", now.as_millis() % 1000)
 }
 
 /// `2026/05/14 09:00:03`, as nginx timestamps its error log.
@@ -255,10 +233,7 @@ pub struct ImageProcess {
 impl ImageProcess {
     /// A fresh server of `model`.
     pub fn new(model: ImageModel) -> ImageProcess {
-        ImageProcess {
-            model,
-            phase: ServerPhase::Starting,
-        }
+        ImageProcess { model, phase: ServerPhase::Starting }
     }
 
     fn log(sys: &mut dyn ProcessSys, stream: OutStream, text: &str) {
@@ -320,11 +295,7 @@ impl ImageProcess {
         }
     }
 
-    fn start_postgres(
-        &mut self,
-        sys: &mut dyn ProcessSys,
-        env: &[(String, String)],
-    ) -> Result<(), i32> {
+    fn start_postgres(&mut self, sys: &mut dyn ProcessSys, env: &[(String, String)]) -> Result<(), i32> {
         let now = sys.now();
         let dir = image_data_dir(ImageModel::Postgres, env);
         let initialized = sys.fs().exists(&format!("{dir}/PG_VERSION"));
@@ -348,45 +319,22 @@ impl ImageProcess {
             }
             let mut fs = sys.fs();
             let ms = now.unix_millis() as u64;
-            let created = fs
-                .create_dir_all(&format!("{dir}/base/1"), ms)
-                .and_then(|()| {
-                    fs.create_dir_all(&format!("{dir}/global"), ms)?;
-                    fs.create_dir_all(&format!("{dir}/pg_wal"), ms)?;
-                    fs.write_file(
-                        &format!("{dir}/PG_VERSION"),
-                        b"16\n",
-                        WriteMode::Truncate,
-                        ms,
-                    )?;
-                    fs.write_file(
-                        &format!("{dir}/postgresql.conf"),
-                        b"listen_addresses = '*'\n",
-                        WriteMode::Truncate,
-                        ms,
-                    )?;
-                    fs.write_file(
-                        &format!("{dir}/pg_hba.conf"),
-                        b"host all all all scram-sha-256\n",
-                        WriteMode::Truncate,
-                        ms,
-                    )?;
-                    fs.write_file(
-                        &format!("{dir}/global/pg_control"),
-                        &[0u8; 64],
-                        WriteMode::Truncate,
-                        ms,
-                    )?;
-                    fs.write_file(
-                        &format!("{dir}/pg_wal/000000010000000000000001"),
-                        b"wal",
-                        WriteMode::Truncate,
-                        ms,
-                    )
-                });
+            let created = fs.create_dir_all(&format!("{dir}/base/1"), ms).and_then(|()| {
+                fs.create_dir_all(&format!("{dir}/global"), ms)?;
+                fs.create_dir_all(&format!("{dir}/pg_wal"), ms)?;
+                fs.write_file(&format!("{dir}/PG_VERSION"), b"16\n", WriteMode::Truncate, ms)?;
+                fs.write_file(&format!("{dir}/postgresql.conf"), b"listen_addresses = '*'\n", WriteMode::Truncate, ms)?;
+                fs.write_file(
+                    &format!("{dir}/pg_hba.conf"),
+                    b"host all all all scram-sha-256\n",
+                    WriteMode::Truncate,
+                    ms,
+                )?;
+                fs.write_file(&format!("{dir}/global/pg_control"), &[0u8; 64], WriteMode::Truncate, ms)?;
+                fs.write_file(&format!("{dir}/pg_wal/000000010000000000000001"), b"wal", WriteMode::Truncate, ms)
+            });
             if let Err(error) = created {
-                let text =
-                    format!("initdb: error: could not create directory \"{dir}\": {error}\n");
+                let text = format!("initdb: error: could not create directory \"{dir}\": {error}\n");
                 Self::log(sys, OutStream::Stderr, &text);
                 return Err(1);
             }
@@ -433,24 +381,16 @@ PostgreSQL init process complete; ready for start up.\n\n"
         Ok(())
     }
 
-    fn start_mysql(
-        &mut self,
-        sys: &mut dyn ProcessSys,
-        env: &[(String, String)],
-    ) -> Result<(), i32> {
+    fn start_mysql(&mut self, sys: &mut dyn ProcessSys, env: &[(String, String)]) -> Result<(), i32> {
         let now = sys.now();
         let t = now.rfc3339().replace('Z', ".000000Z");
         let dir = image_data_dir(ImageModel::Mysql, env);
         let initialized = sys.fs().exists(&format!("{dir}/mysql"));
         let date = format!("{}+00:00", now.rfc3339().replace('T', " ").replace('Z', ""));
         if !initialized {
-            let has_password = [
-                "MYSQL_ROOT_PASSWORD",
-                "MYSQL_ALLOW_EMPTY_PASSWORD",
-                "MYSQL_RANDOM_ROOT_PASSWORD",
-            ]
-            .iter()
-            .any(|k| env_of(env, k).is_some_and(|v| !v.is_empty()));
+            let has_password = ["MYSQL_ROOT_PASSWORD", "MYSQL_ALLOW_EMPTY_PASSWORD", "MYSQL_RANDOM_ROOT_PASSWORD"]
+                .iter()
+                .any(|k| env_of(env, k).is_some_and(|v| !v.is_empty()));
             if !has_password {
                 let text = format!(
                     "{date} [Note] [Entrypoint]: Entrypoint script for MySQL Server 8.4.5-1.el9 started.\n\
@@ -461,29 +401,20 @@ PostgreSQL init process complete; ready for start up.\n\n"
             }
             let mut fs = sys.fs();
             let ms = now.unix_millis() as u64;
-            let created = fs
-                .create_dir_all(&format!("{dir}/mysql"), ms)
-                .and_then(|()| {
-                    fs.write_file(
-                        &format!("{dir}/ibdata1"),
-                        &[0u8; 128],
-                        WriteMode::Truncate,
-                        ms,
-                    )?;
-                    fs.write_file(
-                        &format!("{dir}/auto.cnf"),
-                        b"[auto]\nserver-uuid=00000000-0000-0000-0000-000000000000\n",
-                        WriteMode::Truncate,
-                        ms,
-                    )
-                });
+            let created = fs.create_dir_all(&format!("{dir}/mysql"), ms).and_then(|()| {
+                fs.write_file(&format!("{dir}/ibdata1"), &[0u8; 128], WriteMode::Truncate, ms)?;
+                fs.write_file(
+                    &format!("{dir}/auto.cnf"),
+                    b"[auto]\nserver-uuid=00000000-0000-0000-0000-000000000000\n",
+                    WriteMode::Truncate,
+                    ms,
+                )
+            });
             if let Err(error) = created {
                 Self::log(
                     sys,
                     OutStream::Stderr,
-                    &format!(
-                        "{t} 0 [ERROR] [MY-010187] [Server] Could not open file '{dir}': {error}\n"
-                    ),
+                    &format!("{t} 0 [ERROR] [MY-010187] [Server] Could not open file '{dir}': {error}\n"),
                 );
                 return Err(1);
             }
@@ -495,9 +426,7 @@ PostgreSQL init process complete; ready for start up.\n\n"
             );
             Self::log(sys, OutStream::Stderr, &text);
         } else {
-            let text = format!(
-                "{date} [Note] [Entrypoint]: Entrypoint script for MySQL Server 8.4.5-1.el9 started.\n"
-            );
+            let text = format!("{date} [Note] [Entrypoint]: Entrypoint script for MySQL Server 8.4.5-1.el9 started.\n");
             Self::log(sys, OutStream::Stderr, &text);
         }
         let text = format!(
@@ -511,15 +440,10 @@ PostgreSQL init process complete; ready for start up.\n\n"
 }
 
 fn redis_time(now: SimTime) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let (_, mo, d, h, mi, s) = civil(now.unix_seconds());
     let month = MONTHS[(mo as usize).saturating_sub(1) % 12];
-    format!(
-        "{d:02} {month} {h:02}:{mi:02}:{s:02}.{:03}",
-        now.as_millis() % 1000
-    )
+    format!("{d:02} {month} {h:02}:{mi:02}:{s:02}.{:03}", now.as_millis() % 1000)
 }
 
 impl Process for ImageProcess {
@@ -529,15 +453,11 @@ impl Process for ImageProcess {
             ServerPhase::Starting => match self.start(sys) {
                 Ok(()) => {
                     self.phase = ServerPhase::Serving;
-                    ProcessPoll::Sleep {
-                        until: SimTime(u64::MAX),
-                    }
+                    ProcessPoll::Sleep { until: SimTime(u64::MAX) }
                 }
                 Err(code) => ProcessPoll::Exited(code),
             },
-            ServerPhase::Serving => ProcessPoll::Sleep {
-                until: SimTime(u64::MAX),
-            },
+            ServerPhase::Serving => ProcessPoll::Sleep { until: SimTime(u64::MAX) },
             ServerPhase::Stopping => ProcessPoll::Exited(0),
         }
     }
@@ -551,9 +471,7 @@ impl Process for ImageProcess {
         let text = match self.model {
             ImageModel::Nginx => {
                 let t = nginx_time(now);
-                format!(
-                    "{t} [notice] 1#1: signal 3 (SIGQUIT) received, shutting down\n{t} [notice] 1#1: exit\n"
-                )
+                format!("{t} [notice] 1#1: signal 3 (SIGQUIT) received, shutting down\n{t} [notice] 1#1: exit\n")
             }
             ImageModel::Postgres => {
                 let t = pg_time(now);
@@ -572,23 +490,14 @@ impl Process for ImageProcess {
                 let env = sys.env();
                 let dir = image_data_dir(ImageModel::Redis, &env);
                 let ms = now.unix_millis() as u64;
-                let _ = sys.fs().write_file(
-                    &format!("{dir}/dump.rdb"),
-                    b"REDIS0012",
-                    WriteMode::Truncate,
-                    ms,
-                );
+                let _ = sys.fs().write_file(&format!("{dir}/dump.rdb"), b"REDIS0012", WriteMode::Truncate, ms);
                 format!(
                     "1:signal-handler ({}) Received SIGTERM scheduling shutdown...\n1:M {t} * Saving the final RDB snapshot before exiting.\n1:M {t} * DB saved on disk\n1:M {t} # Redis is now ready to exit, bye bye...\n",
                     now.unix_seconds()
                 )
             }
         };
-        let stream = if self.model == ImageModel::Redis {
-            OutStream::Stdout
-        } else {
-            OutStream::Stderr
-        };
+        let stream = if self.model == ImageModel::Redis { OutStream::Stdout } else { OutStream::Stderr };
         sys.write(stream, text.as_bytes());
         self.phase = ServerPhase::Stopping;
         true
@@ -600,10 +509,7 @@ impl Process for ImageProcess {
 enum Step {
     Sleep(u64),
     Exit(i32),
-    Echo {
-        text: String,
-        append_to: Option<String>,
-    },
+    Echo { text: String, append_to: Option<String> },
     Cat(String),
     Date,
     SleepForever,
@@ -622,11 +528,7 @@ impl ScriptProcess {
     /// A process running `argv` (`sh -c "..."` or a plain command).
     pub fn from_argv(argv: &[String]) -> ScriptProcess {
         let script = match argv {
-            [sh, flag, script, ..]
-                if (sh == "sh" || sh == "/bin/sh" || sh == "bash") && flag == "-c" =>
-            {
-                script.clone()
-            }
+            [sh, flag, script, ..] if (sh == "sh" || sh == "/bin/sh" || sh == "bash") && flag == "-c" => script.clone(),
             [] => String::new(),
             other => other.join(" "),
         };
@@ -647,10 +549,7 @@ impl ScriptProcess {
                         text: unquote(&rest[..at].join(" ")),
                         append_to: rest.get(at + 1).map(|f| f.to_string()),
                     },
-                    None => Step::Echo {
-                        text: unquote(&rest.join(" ")),
-                        append_to: None,
-                    },
+                    None => Step::Echo { text: unquote(&rest.join(" ")), append_to: None },
                 },
                 _ => Step::Exit(127),
             };
@@ -660,12 +559,7 @@ impl ScriptProcess {
                 break;
             }
         }
-        ScriptProcess {
-            steps,
-            next: 0,
-            sleeping_until: None,
-            status: 0,
-        }
+        ScriptProcess { steps, next: 0, sleeping_until: None, status: 0 }
     }
 }
 
@@ -697,9 +591,7 @@ impl Process for ScriptProcess {
                 }
                 Step::SleepForever => {
                     self.next -= 1;
-                    return ProcessPoll::Sleep {
-                        until: SimTime(u64::MAX),
-                    };
+                    return ProcessPoll::Sleep { until: SimTime(u64::MAX) };
                 }
                 Step::Exit(0) => self.status = 0,
                 Step::Exit(code) => return ProcessPoll::Exited(code),
@@ -723,10 +615,7 @@ impl Process for ScriptProcess {
                     match append_to {
                         Some(file) => {
                             let ms = sys.now().unix_millis() as u64;
-                            if let Err(error) =
-                                sys.fs()
-                                    .write_file(&file, line.as_bytes(), WriteMode::Append, ms)
-                            {
+                            if let Err(error) = sys.fs().write_file(&file, line.as_bytes(), WriteMode::Append, ms) {
                                 let message = format!("sh: can't create {file}: {error}\n");
                                 sys.write(OutStream::Stderr, message.as_bytes());
                                 self.status = 1;
@@ -775,13 +664,7 @@ pub struct BuiltinRuntime;
 pub static BUILTIN_RUNTIME: BuiltinRuntime = BuiltinRuntime;
 
 impl ContainerRuntime for BuiltinRuntime {
-    fn spawn(
-        &self,
-        image: &str,
-        command: &[String],
-        args: &[String],
-        env: &[(String, String)],
-    ) -> Box<dyn Process> {
+    fn spawn(&self, image: &str, command: &[String], args: &[String], env: &[(String, String)]) -> Box<dyn Process> {
         let _ = env;
         if command.is_empty()
             && args.is_empty()
@@ -789,9 +672,7 @@ impl ContainerRuntime for BuiltinRuntime {
         {
             return Box::new(ImageProcess::new(model));
         }
-        Box::new(ScriptProcess::from_argv(&container_argv(
-            image, command, args,
-        )))
+        Box::new(ScriptProcess::from_argv(&container_argv(image, command, args)))
     }
 }
 
@@ -810,20 +691,10 @@ mod tests {
 
     #[test]
     fn script_should_parse_sequences() {
-        let process = ScriptProcess::from_argv(&[
-            "sh".into(),
-            "-c".into(),
-            "echo hi > /tmp/x && sleep 3600".into(),
-        ]);
+        let process = ScriptProcess::from_argv(&["sh".into(), "-c".into(), "echo hi > /tmp/x && sleep 3600".into()]);
         assert_eq!(
             process.steps,
-            vec![
-                Step::Echo {
-                    text: "hi".into(),
-                    append_to: Some("/tmp/x".into())
-                },
-                Step::Sleep(3_600_000)
-            ]
+            vec![Step::Echo { text: "hi".into(), append_to: Some("/tmp/x".into()) }, Step::Sleep(3_600_000)]
         );
     }
 }

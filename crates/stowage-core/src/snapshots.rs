@@ -19,8 +19,7 @@ use crate::api::Kind;
 use crate::api::snapshot::{VolumeSnapshot, VolumeSnapshotContent};
 use crate::backend::Backend;
 use crate::controllers::pv_controller::helpers::{
-    bytes, claim_class, claim_phase, claim_request, claim_volume_mode, name_of, namespace_of,
-    uid_of, volume_phase,
+    bytes, claim_class, claim_phase, claim_request, claim_volume_mode, name_of, namespace_of, uid_of, volume_phase,
 };
 use crate::controllers::pv_controller::migrated_driver;
 use crate::fs::{FileKind, FsTree, Ino};
@@ -124,41 +123,13 @@ pub struct SnapshotTiming {
 /// take minutes in real life).
 pub fn timing(driver: &str) -> SnapshotTiming {
     match driver {
-        "ebs.csi.aws.com" => SnapshotTiming {
-            create_ms: 1500,
-            ready_ms: 8000,
-            delete_ms: 1000,
-        },
-        "pd.csi.storage.gke.io" => SnapshotTiming {
-            create_ms: 2000,
-            ready_ms: 6000,
-            delete_ms: 1500,
-        },
-        "disk.csi.azure.com" => SnapshotTiming {
-            create_ms: 2000,
-            ready_ms: 5000,
-            delete_ms: 1500,
-        },
-        "file.csi.azure.com" => SnapshotTiming {
-            create_ms: 2000,
-            ready_ms: 0,
-            delete_ms: 1000,
-        },
-        "hostpath.csi.k8s.io" => SnapshotTiming {
-            create_ms: 100,
-            ready_ms: 0,
-            delete_ms: 50,
-        },
-        "nfs.csi.k8s.io" => SnapshotTiming {
-            create_ms: 800,
-            ready_ms: 0,
-            delete_ms: 300,
-        },
-        _ => SnapshotTiming {
-            create_ms: 1000,
-            ready_ms: 0,
-            delete_ms: 500,
-        },
+        "ebs.csi.aws.com" => SnapshotTiming { create_ms: 1500, ready_ms: 8000, delete_ms: 1000 },
+        "pd.csi.storage.gke.io" => SnapshotTiming { create_ms: 2000, ready_ms: 6000, delete_ms: 1500 },
+        "disk.csi.azure.com" => SnapshotTiming { create_ms: 2000, ready_ms: 5000, delete_ms: 1500 },
+        "file.csi.azure.com" => SnapshotTiming { create_ms: 2000, ready_ms: 0, delete_ms: 1000 },
+        "hostpath.csi.k8s.io" => SnapshotTiming { create_ms: 100, ready_ms: 0, delete_ms: 50 },
+        "nfs.csi.k8s.io" => SnapshotTiming { create_ms: 800, ready_ms: 0, delete_ms: 300 },
+        _ => SnapshotTiming { create_ms: 1000, ready_ms: 0, delete_ms: 500 },
     }
 }
 
@@ -183,9 +154,7 @@ pub fn supports_snapshots(driver: &str) -> bool {
 }
 
 fn hex_digits(rng: &mut SimRng, n: usize) -> String {
-    (0..n)
-        .map(|_| char::from_digit(rng.below(16) as u32, 16).unwrap_or('0'))
-        .collect()
+    (0..n).map(|_| char::from_digit(rng.below(16) as u32, 16).unwrap_or('0')).collect()
 }
 
 /// A new snapshot id in the driver's style. `name` is the requested name (`snapshot-<uid>`).
@@ -200,10 +169,7 @@ pub fn snapshot_handle(driver: &str, rng: &mut SimRng, name: &str, source_volume
         "rbd.csi.ceph.com" | "cephfs.csi.ceph.com" => {
             format!("0001-0009-rook-ceph-0000000000000002-{}", rng.uuid())
         }
-        "nfs.csi.k8s.io" => format!(
-            "{}#{name}#{source_volume}",
-            source_volume.split('#').next().unwrap_or("")
-        ),
+        "nfs.csi.k8s.io" => format!("{}#{name}#{source_volume}", source_volume.split('#').next().unwrap_or("")),
         _ => rng.uuid(),
     }
 }
@@ -225,11 +191,7 @@ pub fn cut(
     if let Some(existing) = backend.snapshots.by_name(name) {
         return Ok(existing.clone());
     }
-    let Some(volume) = backend
-        .volumes
-        .get(source_volume)
-        .filter(|v| v.driver == driver)
-    else {
+    let Some(volume) = backend.volumes.get(source_volume).filter(|v| v.driver == driver) else {
         return Err(volume_not_found(driver, source_volume));
     };
     let Some(tree) = backend.fs.get(volume.fs).cloned() else {
@@ -244,9 +206,7 @@ pub fn cut(
         size_bytes: volume.capacity_bytes,
         fs_type: volume.fs_type.clone(),
         created: now,
-        ready_at: now
-            .plus(latency)
-            .plus(SimDuration::from_millis(timing.ready_ms)),
+        ready_at: now.plus(latency).plus(SimDuration::from_millis(timing.ready_ms)),
         tree,
     };
     backend.snapshots.insert(snapshot.clone());
@@ -302,12 +262,7 @@ pub fn copy_tree(from: &FsTree, to: &mut FsTree, now_ms: u64) -> Result<usize, c
                     stack.push((source, ino));
                     ino
                 }
-                FileKind::Symlink => to.symlink(
-                    target_dir,
-                    &entry.name,
-                    from.read_link(source)?,
-                    meta.mtime_ms,
-                )?,
+                FileKind::Symlink => to.symlink(target_dir, &entry.name, from.read_link(source)?, meta.mtime_ms)?,
             };
             to.set_mode(target, meta.mode)?;
             to.set_owner(target, meta.uid, meta.gid)?;
@@ -370,32 +325,17 @@ pub fn resolve_data_source(
     // The API server drops dataSourceRef.namespace while CrossNamespaceVolumeDataSource is off (its
     // default), so a source is always looked up in the claim's own namespace.
     let (kind, name, api_group) = if let Some(source) = spec.data_source.as_ref() {
-        (
-            source.kind.clone(),
-            source.name.clone(),
-            source.api_group.clone().unwrap_or_default(),
-        )
+        (source.kind.clone(), source.name.clone(), source.api_group.clone().unwrap_or_default())
     } else if let Some(source) = spec.data_source_ref.as_ref() {
-        (
-            source.kind.clone(),
-            source.name.clone(),
-            source.api_group.clone().unwrap_or_default(),
-        )
+        (source.kind.clone(), source.name.clone(), source.api_group.clone().unwrap_or_default())
     } else {
         return Ok(None);
     };
     if name.is_empty() {
-        return Err(format!(
-            "the PVC source not found for PVC {}",
-            name_of(&claim.metadata)
-        ));
+        return Err(format!("the PVC source not found for PVC {}", name_of(&claim.metadata)));
     }
-    let driver = migrated_driver(&class.provisioner)
-        .unwrap_or(&class.provisioner)
-        .to_string();
-    let wrap = |error: String| {
-        format!("error getting handle for DataSource Type {kind} by Name {name}: {error}")
-    };
+    let driver = migrated_driver(&class.provisioner).unwrap_or(&class.provisioner).to_string();
+    let wrap = |error: String| format!("error getting handle for DataSource Type {kind} by Name {name}: {error}");
     match kind.as_str() {
         "VolumeSnapshot" => {
             if api_group != SNAPSHOT_API_GROUP {
@@ -406,17 +346,16 @@ pub fn resolve_data_source(
             if !supports_snapshots(&driver) {
                 return Err("CSI driver does not support snapshot restore: controller CREATE_DELETE_SNAPSHOT capability is not reported".to_string());
             }
-            snapshot_source(store, claim, namespace, &name, &driver)
-                .map(Some)
-                .map_err(wrap)
+            snapshot_source(store, claim, namespace, &name, &driver).map(Some).map_err(wrap)
         }
         "PersistentVolumeClaim" if api_group.is_empty() => {
             if !supports_clone(&driver) {
-                return Err("CSI driver does not support clone operations: controller CLONE_VOLUME capability is not reported".to_string());
+                return Err(
+                    "CSI driver does not support clone operations: controller CLONE_VOLUME capability is not reported"
+                        .to_string(),
+                );
             }
-            claim_source(store, claim, class, namespace, &name, &driver)
-                .map(Some)
-                .map_err(wrap)
+            claim_source(store, claim, class, namespace, &name, &driver).map(Some).map_err(wrap)
         }
         _ => Ok(Some(DataSource::Populator { kind })),
     }
@@ -432,18 +371,14 @@ fn snapshot_source(
 ) -> Result<DataSource, String> {
     let Some(snapshot) = store.get_typed::<VolumeSnapshot>(namespace, name) else {
         let not_found = crate::api::ApiError::not_found(Kind::VolumeSnapshot, name);
-        return Err(format!(
-            "error getting snapshot {name} from api server: {}",
-            not_found.message
-        ));
+        return Err(format!("error getting snapshot {name} from api server: {}", not_found.message));
     };
     if snapshot.metadata.deletion_timestamp.is_some() {
         return Err(format!("snapshot {name} is currently being deleted"));
     }
     let not_bound = || format!("snapshot {name} not bound");
     let status = snapshot.status.as_ref();
-    let Some(content_name) = status.and_then(|s| s.bound_volume_snapshot_content_name.as_deref())
-    else {
+    let Some(content_name) = status.and_then(|s| s.bound_volume_snapshot_content_name.as_deref()) else {
         return Err(not_bound());
     };
     let Some(content) = store.get_typed::<VolumeSnapshotContent>("", content_name) else {
@@ -463,11 +398,7 @@ fn snapshot_source(
     if status.and_then(|s| s.ready_to_use) != Some(true) {
         return Err(format!("snapshot {name} is not Ready"));
     }
-    let Some(snapshot_handle) = content
-        .status
-        .as_ref()
-        .and_then(|s| s.snapshot_handle.clone())
-    else {
+    let Some(snapshot_handle) = content.status.as_ref().and_then(|s| s.snapshot_handle.clone()) else {
         return Err(format!("snapshot handle {name} is not available"));
     };
     if let Some(restore_size) = status.and_then(|s| s.restore_size.as_deref()) {
@@ -493,10 +424,7 @@ fn snapshot_source(
             ));
         }
     }
-    Ok(DataSource::Snapshot {
-        name: name.to_string(),
-        snapshot_handle,
-    })
+    Ok(DataSource::Snapshot { name: name.to_string(), snapshot_handle })
 }
 
 /// `getPVCSource` (external-provisioner v5.3).
@@ -516,37 +444,16 @@ fn claim_source(
         ));
     };
     if claim_phase(source) != "Bound" {
-        return Err(format!(
-            "the PVC DataSource {name} must have a status of Bound.  Got {}",
-            go_claim_status(source)
-        ));
+        return Err(format!("the PVC DataSource {name} must have a status of Bound.  Got {}", go_claim_status(source)));
     }
     if source.metadata.deletion_timestamp.is_some() {
-        return Err(format!(
-            "the PVC DataSource {name} is currently being deleted"
-        ));
+        return Err(format!("the PVC DataSource {name} is currently being deleted"));
     }
-    if source
-        .spec
-        .as_ref()
-        .and_then(|s| s.storage_class_name.as_ref())
-        .is_none()
-    {
-        return Err(format!(
-            "the source PVC ({name}) storageclass cannot be empty"
-        ));
+    if source.spec.as_ref().and_then(|s| s.storage_class_name.as_ref()).is_none() {
+        return Err(format!("the source PVC ({name}) storageclass cannot be empty"));
     }
-    if claim
-        .spec
-        .as_ref()
-        .and_then(|s| s.storage_class_name.as_ref())
-        .is_none()
-        && claim_class(claim).is_empty()
-    {
-        return Err(format!(
-            "the requested PVC ({}) storageclass cannot be empty",
-            name_of(&claim.metadata)
-        ));
+    if claim.spec.as_ref().and_then(|s| s.storage_class_name.as_ref()).is_none() && claim_class(claim).is_empty() {
+        return Err(format!("the requested PVC ({}) storageclass cannot be empty", name_of(&claim.metadata)));
     }
     let requested = bytes(&claim_request(claim));
     let source_request = bytes(&claim_request(source));
@@ -555,11 +462,7 @@ fn claim_source(
             "error, new PVC request must be greater than or equal in size to the specified PVC data source, requested {requested} but source is {source_request}"
         ));
     }
-    let volume_name = source
-        .spec
-        .as_ref()
-        .and_then(|s| s.volume_name.as_deref())
-        .unwrap_or("");
+    let volume_name = source.spec.as_ref().and_then(|s| s.volume_name.as_deref()).unwrap_or("");
     if volume_name.is_empty() {
         return Err(format!("volume name is empty in source PVC {name}"));
     }
@@ -585,11 +488,7 @@ fn claim_source(
     if volume_phase(volume) != "Bound" {
         return Err(invalid());
     }
-    let source_mode = volume
-        .spec
-        .as_ref()
-        .and_then(|s| s.volume_mode.as_deref())
-        .unwrap_or("Filesystem");
+    let source_mode = volume.spec.as_ref().and_then(|s| s.volume_mode.as_deref()).unwrap_or("Filesystem");
     let requested_mode = claim_volume_mode(claim);
     if requested_mode == "Filesystem" && source_mode != "Filesystem" {
         return Err("the source PVC and destination PVCs must have the same volume mode for cloning.  Source is Block, but new PVC requested Filesystem".to_string());
@@ -597,19 +496,13 @@ fn claim_source(
     if requested_mode == "Block" && source_mode != "Block" {
         return Err("the source PVC and destination PVCs must have the same volume mode for cloning.  Source is Filesystem, but new PVC requested Block".to_string());
     }
-    Ok(DataSource::Claim {
-        name: name.to_string(),
-        volume_handle: csi.volume_handle.clone(),
-    })
+    Ok(DataSource::Claim { name: name.to_string(), volume_handle: csi.volume_handle.clone() })
 }
 
 /// A claim's status as Go's `%v` prints the struct (`&{Pending [] map[] [] map[] map[] <nil> <nil>}`),
 /// abbreviated to what a Pending claim shows.
 fn go_claim_status(claim: &PersistentVolumeClaim) -> String {
-    format!(
-        "&{{{} [] map[] [] map[] map[] <nil> <nil>}}",
-        claim_phase(claim)
-    )
+    format!("&{{{} [] map[] [] map[] map[] <nil> <nil>}}", claim_phase(claim))
 }
 
 /// Fills the new backend volume `volume_handle` from `source`: the snapshot's frozen tree, or the
@@ -617,52 +510,30 @@ fn go_claim_status(claim: &PersistentVolumeClaim) -> String {
 ///
 /// # Errors
 /// The driver's error when the snapshot or source volume is gone, or the data does not fit.
-pub fn populate(
-    backend: &mut Backend,
-    source: &DataSource,
-    volume_handle: &str,
-    now: SimTime,
-) -> Result<(), String> {
+pub fn populate(backend: &mut Backend, source: &DataSource, volume_handle: &str, now: SimTime) -> Result<(), String> {
     let now_ms = u64::try_from(now.unix_millis()).unwrap_or(0);
     let tree = match source {
-        DataSource::Snapshot {
-            snapshot_handle, ..
-        } => match backend.snapshots.get(snapshot_handle) {
+        DataSource::Snapshot { snapshot_handle, .. } => match backend.snapshots.get(snapshot_handle) {
             Some(snapshot) => snapshot.tree.clone(),
             None => {
-                return Err(format!(
-                    "rpc error: code = NotFound desc = snapshot {snapshot_handle} not found"
-                ));
+                return Err(format!("rpc error: code = NotFound desc = snapshot {snapshot_handle} not found"));
             }
         },
-        DataSource::Claim {
-            volume_handle: source_handle,
-            ..
-        } => {
-            match backend
-                .volumes
-                .get(source_handle)
-                .and_then(|v| backend.fs.get(v.fs))
-            {
+        DataSource::Claim { volume_handle: source_handle, .. } => {
+            match backend.volumes.get(source_handle).and_then(|v| backend.fs.get(v.fs)) {
                 Some(tree) => tree.clone(),
                 None => {
-                    return Err(format!(
-                        "rpc error: code = NotFound desc = source volume {source_handle} not found"
-                    ));
+                    return Err(format!("rpc error: code = NotFound desc = source volume {source_handle} not found"));
                 }
             }
         }
         DataSource::Populator { .. } => return Ok(()),
     };
     let Some(target) = backend.volumes.get(volume_handle).map(|v| v.fs) else {
-        return Err(format!(
-            "rpc error: code = NotFound desc = volume {volume_handle} not found"
-        ));
+        return Err(format!("rpc error: code = NotFound desc = volume {volume_handle} not found"));
     };
     let Some(target_tree) = backend.fs.get_mut(target) else {
-        return Err(format!(
-            "rpc error: code = NotFound desc = volume {volume_handle} not found"
-        ));
+        return Err(format!("rpc error: code = NotFound desc = volume {volume_handle} not found"));
     };
     copy_tree(&tree, target_tree, now_ms)
         .map(|_| ())
@@ -689,12 +560,7 @@ mod tests {
 
     fn write(backend: &mut Backend, handle: &str, path: &str, data: &[u8]) {
         let fs = backend.volumes[handle].fs;
-        backend
-            .fs
-            .get_mut(fs)
-            .unwrap()
-            .write_file_at(path, data, 0)
-            .unwrap();
+        backend.fs.get_mut(fs).unwrap().write_file_at(path, data, 0).unwrap();
     }
 
     fn read(backend: &Backend, handle: &str, path: &str) -> Option<Vec<u8>> {
@@ -718,16 +584,9 @@ mod tests {
             SimDuration::from_secs(1),
         )
         .unwrap();
-        assert!(
-            snapshot.handle.starts_with("snap-0") && snapshot.handle.len() == 22,
-            "{}",
-            snapshot.handle
-        );
+        assert!(snapshot.handle.starts_with("snap-0") && snapshot.handle.len() == 22, "{}", snapshot.handle);
         assert_eq!(snapshot.size_bytes, 1 << 30);
-        assert!(
-            !snapshot.is_ready(SimTime(2000)),
-            "EBS snapshots stay pending after the reply"
-        );
+        assert!(!snapshot.is_ready(SimTime(2000)), "EBS snapshots stay pending after the reply");
         write(&mut backend, "vol-1", "/counter", b"200\n");
         let again = cut(
             &mut backend,
@@ -739,10 +598,7 @@ mod tests {
             SimDuration::from_secs(1),
         )
         .unwrap();
-        assert_eq!(
-            again.handle, snapshot.handle,
-            "CreateSnapshot is idempotent by name"
-        );
+        assert_eq!(again.handle, snapshot.handle, "CreateSnapshot is idempotent by name");
 
         backend.create_volume(
             "vol-2",
@@ -753,28 +609,12 @@ mod tests {
             BTreeMap::new(),
             SimTime(6000),
         );
-        let source = DataSource::Snapshot {
-            name: "snap".to_string(),
-            snapshot_handle: snapshot.handle.clone(),
-        };
+        let source = DataSource::Snapshot { name: "snap".to_string(), snapshot_handle: snapshot.handle.clone() };
         populate(&mut backend, &source, "vol-2", SimTime(6000)).unwrap();
-        assert_eq!(
-            read(&backend, "vol-2", "/counter").as_deref(),
-            Some(&b"100\n"[..])
-        );
-        assert_eq!(
-            read(&backend, "vol-1", "/counter").as_deref(),
-            Some(&b"200\n"[..])
-        );
-        assert!(
-            read(&backend, "vol-2", "/lost+found").is_none(),
-            "lost+found is a directory"
-        );
-        assert_eq!(
-            backend.usage("vol-2").unwrap().capacity_bytes,
-            2 << 30,
-            "the new volume keeps its own size"
-        );
+        assert_eq!(read(&backend, "vol-2", "/counter").as_deref(), Some(&b"100\n"[..]));
+        assert_eq!(read(&backend, "vol-1", "/counter").as_deref(), Some(&b"200\n"[..]));
+        assert!(read(&backend, "vol-2", "/lost+found").is_none(), "lost+found is a directory");
+        assert_eq!(backend.usage("vol-2").unwrap().capacity_bytes, 2 << 30, "the new volume keeps its own size");
     }
 
     #[test]
@@ -787,22 +627,11 @@ mod tests {
         tree.set_mode(ino, 0o600).unwrap();
         tree.set_owner(ino, 999, 999).unwrap();
         tree.symlink_at("/current", "db/data", 0).unwrap();
-        backend.create_volume(
-            "vol-2",
-            "ebs.csi.aws.com",
-            None,
-            1 << 30,
-            "ext4",
-            BTreeMap::new(),
-            SimTime::ZERO,
-        );
+        backend.create_volume("vol-2", "ebs.csi.aws.com", None, 1 << 30, "ext4", BTreeMap::new(), SimTime::ZERO);
         write(&mut backend, "vol-2", "/stale", b"x");
         populate(
             &mut backend,
-            &DataSource::Claim {
-                name: "src".to_string(),
-                volume_handle: "vol-1".to_string(),
-            },
+            &DataSource::Claim { name: "src".to_string(), volume_handle: "vol-1".to_string() },
             "vol-2",
             SimTime::ZERO,
         )
@@ -811,15 +640,8 @@ mod tests {
         let ino = copy.lookup_path("/db/data").unwrap();
         let meta = copy.metadata(ino).unwrap();
         assert_eq!((meta.mode, meta.uid, meta.gid), (0o600, 999, 999));
-        assert_eq!(
-            copy.read_link(copy.lookup_path("/current").unwrap())
-                .unwrap(),
-            "db/data"
-        );
-        assert!(
-            copy.lookup_path("/stale").is_err(),
-            "the target's old contents are replaced"
-        );
+        assert_eq!(copy.read_link(copy.lookup_path("/current").unwrap()).unwrap(), "db/data");
+        assert!(copy.lookup_path("/stale").is_err(), "the target's old contents are replaced");
         assert_eq!(copy.used_bytes(), 4);
     }
 
@@ -837,10 +659,7 @@ mod tests {
             SimDuration::from_millis(0),
         )
         .unwrap_err();
-        assert_eq!(
-            error,
-            "rpc error: code = NotFound desc = Source volume vol-9 not found"
-        );
+        assert_eq!(error, "rpc error: code = NotFound desc = Source volume vol-9 not found");
         let error = cut(
             &mut backend,
             &mut rng,
@@ -851,9 +670,6 @@ mod tests {
             SimDuration::from_millis(0),
         )
         .unwrap_err();
-        assert!(
-            error.contains("source volume vol-1 not found"),
-            "another driver's volume is unknown to it"
-        );
+        assert!(error.contains("source volume vol-1 not found"), "another driver's volume is unknown to it");
     }
 }

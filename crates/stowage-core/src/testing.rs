@@ -16,10 +16,9 @@ use crate::controllers::{Controller, Ctx};
 use crate::profiles::Profile;
 use crate::sim::{Seed, SimDuration, SimRng, SimTime};
 use k8s_openapi::api::core::v1::{
-    CSIPersistentVolumeSource, Event, HostPathVolumeSource, NFSVolumeSource, ObjectReference,
-    PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec,
-    PersistentVolumeClaimStatus, PersistentVolumeSpec, PersistentVolumeStatus, Pod, PodSpec,
-    PodStatus, Volume, VolumeResourceRequirements,
+    CSIPersistentVolumeSource, Event, HostPathVolumeSource, NFSVolumeSource, ObjectReference, PersistentVolume,
+    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimStatus, PersistentVolumeSpec,
+    PersistentVolumeStatus, Pod, PodSpec, PodStatus, Volume, VolumeResourceRequirements,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -33,21 +32,12 @@ pub struct VolumeBuilder(PersistentVolume);
 /// A volume named `name`: 1Gi, ReadWriteOnce, class `""`, Available, Retain, a hostPath source.
 pub fn volume(name: &str) -> VolumeBuilder {
     let mut volume = PersistentVolume {
-        metadata: ObjectMeta {
-            name: Some(name.to_string()),
-            ..ObjectMeta::default()
-        },
+        metadata: ObjectMeta { name: Some(name.to_string()), ..ObjectMeta::default() },
         spec: Some(PersistentVolumeSpec {
-            capacity: Some(BTreeMap::from([(
-                "storage".to_string(),
-                Quantity("1Gi".to_string()),
-            )])),
+            capacity: Some(BTreeMap::from([("storage".to_string(), Quantity("1Gi".to_string()))])),
             access_modes: Some(vec!["ReadWriteOnce".to_string()]),
             persistent_volume_reclaim_policy: Some("Retain".to_string()),
-            host_path: Some(HostPathVolumeSource {
-                path: format!("/tmp/{name}"),
-                type_: None,
-            }),
+            host_path: Some(HostPathVolumeSource { path: format!("/tmp/{name}"), type_: None }),
             ..PersistentVolumeSpec::default()
         }),
         status: Some(PersistentVolumeStatus {
@@ -65,10 +55,7 @@ impl VolumeBuilder {
     }
     /// `spec.capacity.storage`.
     pub fn capacity(mut self, quantity: &str) -> Self {
-        self.spec().capacity = Some(BTreeMap::from([(
-            "storage".to_string(),
-            Quantity(quantity.to_string()),
-        )]));
+        self.spec().capacity = Some(BTreeMap::from([("storage".to_string(), Quantity(quantity.to_string()))]));
         self
     }
     /// `spec.accessModes`.
@@ -93,11 +80,7 @@ impl VolumeBuilder {
             api_version: Some("v1".to_string()),
             namespace: Some("default".to_string()),
             name: Some(claim.to_string()),
-            uid: if uid.is_empty() {
-                None
-            } else {
-                Some(uid.to_string())
-            },
+            uid: if uid.is_empty() { None } else { Some(uid.to_string()) },
             ..ObjectReference::default()
         });
         self
@@ -114,11 +97,7 @@ impl VolumeBuilder {
     }
     /// A label.
     pub fn label(mut self, key: &str, value: &str) -> Self {
-        self.0
-            .metadata
-            .labels
-            .get_or_insert_with(BTreeMap::new)
-            .insert(key.to_string(), value.to_string());
+        self.0.metadata.labels.get_or_insert_with(BTreeMap::new).insert(key.to_string(), value.to_string());
         self
     }
     /// `spec.volumeMode`.
@@ -129,21 +108,14 @@ impl VolumeBuilder {
     /// A hostPath source at `path`.
     pub fn host_path(mut self, path: &str) -> Self {
         let spec = self.spec();
-        spec.host_path = Some(HostPathVolumeSource {
-            path: path.to_string(),
-            type_: None,
-        });
+        spec.host_path = Some(HostPathVolumeSource { path: path.to_string(), type_: None });
         self
     }
     /// An NFS source instead of hostPath.
     pub fn nfs(mut self, server: &str, path: &str) -> Self {
         let spec = self.spec();
         spec.host_path = None;
-        spec.nfs = Some(NFSVolumeSource {
-            server: server.to_string(),
-            path: path.to_string(),
-            read_only: None,
-        });
+        spec.nfs = Some(NFSVolumeSource { server: server.to_string(), path: path.to_string(), read_only: None });
         self
     }
     /// A CSI source instead of hostPath.
@@ -190,19 +162,13 @@ pub fn claim(name: &str) -> ClaimBuilder {
         spec: Some(PersistentVolumeClaimSpec {
             access_modes: Some(vec!["ReadWriteOnce".to_string()]),
             resources: Some(VolumeResourceRequirements {
-                requests: Some(BTreeMap::from([(
-                    "storage".to_string(),
-                    Quantity("1Gi".to_string()),
-                )])),
+                requests: Some(BTreeMap::from([("storage".to_string(), Quantity("1Gi".to_string()))])),
                 ..Default::default()
             }),
             storage_class_name: Some(String::new()),
             ..PersistentVolumeClaimSpec::default()
         }),
-        status: Some(PersistentVolumeClaimStatus {
-            phase: Some("Pending".to_string()),
-            ..Default::default()
-        }),
+        status: Some(PersistentVolumeClaimStatus { phase: Some("Pending".to_string()), ..Default::default() }),
     };
     ClaimBuilder(claim)
 }
@@ -214,10 +180,7 @@ impl ClaimBuilder {
     /// `spec.resources.requests.storage`.
     pub fn request(mut self, quantity: &str) -> Self {
         self.spec().resources = Some(VolumeResourceRequirements {
-            requests: Some(BTreeMap::from([(
-                "storage".to_string(),
-                Quantity(quantity.to_string()),
-            )])),
+            requests: Some(BTreeMap::from([("storage".to_string(), Quantity(quantity.to_string()))])),
             ..Default::default()
         });
         self
@@ -260,12 +223,7 @@ impl ClaimBuilder {
     /// `spec.selector.matchLabels`.
     pub fn selector(mut self, labels: &[(&str, &str)]) -> Self {
         self.spec().selector = Some(LabelSelector {
-            match_labels: Some(
-                labels
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-            ),
+            match_labels: Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
             match_expressions: None,
         });
         self
@@ -288,10 +246,7 @@ pub struct ClassBuilder(StorageClass);
 /// A class `name` of `provisioner`: Immediate, Delete.
 pub fn storage_class(name: &str, provisioner: &str) -> ClassBuilder {
     ClassBuilder(StorageClass {
-        metadata: ObjectMeta {
-            name: Some(name.to_string()),
-            ..ObjectMeta::default()
-        },
+        metadata: ObjectMeta { name: Some(name.to_string()), ..ObjectMeta::default() },
         provisioner: provisioner.to_string(),
         reclaim_policy: Some("Delete".to_string()),
         volume_binding_mode: Some("Immediate".to_string()),
@@ -312,10 +267,7 @@ impl ClassBuilder {
     }
     /// A parameter.
     pub fn parameter(mut self, key: &str, value: &str) -> Self {
-        self.0
-            .parameters
-            .get_or_insert_with(BTreeMap::new)
-            .insert(key.to_string(), value.to_string());
+        self.0.parameters.get_or_insert_with(BTreeMap::new).insert(key.to_string(), value.to_string());
         self
     }
     /// `allowVolumeExpansion: true`.
@@ -343,22 +295,16 @@ pub fn pod(name: &str, node: &str, claims: &[&str]) -> Pod {
             ..ObjectMeta::default()
         },
         spec: Some(PodSpec {
-            node_name: if node.is_empty() {
-                None
-            } else {
-                Some(node.to_string())
-            },
+            node_name: if node.is_empty() { None } else { Some(node.to_string()) },
             volumes: Some(
                 claims
                     .iter()
                     .map(|c| Volume {
                         name: format!("vol-{c}"),
-                        persistent_volume_claim: Some(
-                            k8s_openapi::api::core::v1::PersistentVolumeClaimVolumeSource {
-                                claim_name: c.to_string(),
-                                read_only: None,
-                            },
-                        ),
+                        persistent_volume_claim: Some(k8s_openapi::api::core::v1::PersistentVolumeClaimVolumeSource {
+                            claim_name: c.to_string(),
+                            read_only: None,
+                        }),
                         ..Volume::default()
                     })
                     .collect(),
@@ -371,14 +317,7 @@ pub fn pod(name: &str, node: &str, claims: &[&str]) -> Pod {
             ..PodSpec::default()
         }),
         status: Some(PodStatus {
-            phase: Some(
-                if node.is_empty() {
-                    "Pending"
-                } else {
-                    "Running"
-                }
-                .to_string(),
-            ),
+            phase: Some(if node.is_empty() { "Pending" } else { "Running" }.to_string()),
             ..PodStatus::default()
         }),
     }
@@ -447,10 +386,7 @@ impl World {
 
     /// The real uid of a symbolic one.
     pub fn uid(&self, symbolic: &str) -> String {
-        self.uids
-            .get(symbolic)
-            .cloned()
-            .unwrap_or_else(|| symbolic.to_string())
+        self.uids.get(symbolic).cloned().unwrap_or_else(|| symbolic.to_string())
     }
 
     /// Runs one reconcile of `key` by `controller`.
@@ -463,12 +399,7 @@ impl World {
         key: &ObjectKey,
     ) -> Result<crate::controllers::Action, crate::controllers::ReconcileError> {
         let mut wakeups = Vec::new();
-        let mut ctx = Ctx {
-            api: &mut self.api,
-            backend: &mut self.backend,
-            rng: &mut self.rng,
-            wakeups: &mut wakeups,
-        };
+        let mut ctx = Ctx { api: &mut self.api, backend: &mut self.backend, rng: &mut self.rng, wakeups: &mut wakeups };
         let result = controller.reconcile(key, &mut ctx);
         self.check_invariants();
         result
@@ -479,21 +410,11 @@ impl World {
     ///
     /// # Errors
     /// `too many iterations` when the controller does not settle.
-    pub fn run_until_stable(
-        &mut self,
-        controller: &dyn Controller,
-        steps_max: usize,
-    ) -> Result<usize, String> {
+    pub fn run_until_stable(&mut self, controller: &dyn Controller, steps_max: usize) -> Result<usize, String> {
         let mut queue: Vec<ObjectKey> = controller
             .reconciles()
             .iter()
-            .flat_map(|k| {
-                self.api
-                    .store()
-                    .list(*k)
-                    .map(Object::key)
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|k| self.api.store().list(*k).map(Object::key).collect::<Vec<_>>())
             .collect();
         let mut steps = 0;
         while !queue.is_empty() {
@@ -503,12 +424,8 @@ impl World {
                 return Err(format!("too many iterations ({steps_max})"));
             }
             let mut wakeups = Vec::new();
-            let mut ctx = Ctx {
-                api: &mut self.api,
-                backend: &mut self.backend,
-                rng: &mut self.rng,
-                wakeups: &mut wakeups,
-            };
+            let mut ctx =
+                Ctx { api: &mut self.api, backend: &mut self.backend, rng: &mut self.rng, wakeups: &mut wakeups };
             let action = controller.reconcile(&key, &mut ctx);
             self.check_invariants();
             if let Ok(action) = action
@@ -543,9 +460,7 @@ impl World {
 
     fn check_invariants(&mut self) {
         for violation in crate::invariants::check(&self.api) {
-            if !self.initial_violations.contains(&violation)
-                && !self.violations.contains(&violation)
-            {
+            if !self.initial_violations.contains(&violation) && !self.violations.contains(&violation) {
                 self.violations.push(violation);
             }
         }
@@ -558,9 +473,7 @@ impl World {
 
     /// A stored claim in `default`.
     pub fn claim(&self, name: &str) -> Option<&PersistentVolumeClaim> {
-        self.api
-            .store()
-            .get_typed::<PersistentVolumeClaim>("default", name)
+        self.api.store().get_typed::<PersistentVolumeClaim>("default", name)
     }
 
     /// Every event as `Type Reason: message`, oldest first.
@@ -596,13 +509,7 @@ pub fn volume_summary(volume: &PersistentVolume) -> String {
         .spec
         .as_ref()
         .and_then(|s| s.claim_ref.as_ref())
-        .map(|r| {
-            format!(
-                "{}/{}",
-                r.namespace.as_deref().unwrap_or(""),
-                r.name.as_deref().unwrap_or("")
-            )
-        })
+        .map(|r| format!("{}/{}", r.namespace.as_deref().unwrap_or(""), r.name.as_deref().unwrap_or("")))
         .unwrap_or_else(|| "-".to_string());
     let annotations: Vec<String> = volume
         .metadata
@@ -611,11 +518,7 @@ pub fn volume_summary(volume: &PersistentVolume) -> String {
         .flatten()
         .map(|(k, _)| k.rsplit('/').next().unwrap_or(k).to_string())
         .collect();
-    format!(
-        "{} claim={claim} ann=[{}]",
-        volume_phase(volume),
-        annotations.join(",")
-    )
+    format!("{} claim={claim} ann=[{}]", volume_phase(volume), annotations.join(","))
 }
 
 /// A summary line of a claim for table assertions: `phase volume=<name or -> ann=[...]`.
@@ -640,10 +543,7 @@ pub fn claim_summary(claim: &PersistentVolumeClaim) -> String {
 pub fn bind_world(n: usize) -> Cluster {
     let mut cluster = Cluster::new(Profile::Bare, Seed(1));
     for i in 0..n {
-        let volume = volume(&format!("pv-{i:05}"))
-            .capacity(&format!("{}Gi", 1 + i % 100))
-            .class("manual")
-            .build();
+        let volume = volume(&format!("pv-{i:05}")).capacity(&format!("{}Gi", 1 + i % 100)).class("manual").build();
         let mut object = volume.into_object();
         if let Object::PersistentVolume(v) = &mut object {
             v.status = None;
@@ -658,19 +558,12 @@ pub fn bind_world(n: usize) -> Cluster {
 /// claim is Bound.
 pub fn settle_bound(cluster: &mut Cluster, n: usize) {
     for i in 0..n {
-        let claim = claim(&format!("pvc-{i:05}"))
-            .request(&format!("{}Gi", 1 + i % 100))
-            .class("manual")
-            .build();
+        let claim = claim(&format!("pvc-{i:05}")).request(&format!("{}Gi", 1 + i % 100)).class("manual").build();
         let _ = cluster.create(claim.into_object());
     }
     cluster.settle();
-    let bound = cluster
-        .api()
-        .store()
-        .list_typed::<PersistentVolumeClaim>()
-        .filter(|c| claim_phase(c) == "Bound")
-        .count();
+    let bound =
+        cluster.api().store().list_typed::<PersistentVolumeClaim>().filter(|c| claim_phase(c) == "Bound").count();
     assert_eq!(bound, n, "every claim binds");
 }
 

@@ -94,7 +94,11 @@ pub fn status_word(object: &Object) -> String {
             _ => "Pending".to_string(),
         },
         Object::Node(n) => {
-            let ready = n.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
+            let ready = n
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
             match ready.map(|c| c.status.as_str()) {
                 Some("True") => "Ready".to_string(),
                 _ => "NotReady".to_string(),
@@ -115,24 +119,37 @@ fn links(object: &Object) -> Vec<Link> {
     match object {
         Object::PersistentVolume(volume) => {
             if let Some(claim) = volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) {
-                let target = ObjectKey::namespaced(Kind::PersistentVolumeClaim, claim.namespace.clone().unwrap_or_default(), claim.name.clone().unwrap_or_default());
+                let target = ObjectKey::namespaced(
+                    Kind::PersistentVolumeClaim,
+                    claim.namespace.clone().unwrap_or_default(),
+                    claim.name.clone().unwrap_or_default(),
+                );
                 links.push(Link { rel: LinkRel::ClaimRef, target });
             }
-            if let Some(class) = volume.spec.as_ref().and_then(|s| s.storage_class_name.clone()).filter(|c| !c.is_empty()) {
+            if let Some(class) =
+                volume.spec.as_ref().and_then(|s| s.storage_class_name.clone()).filter(|c| !c.is_empty())
+            {
                 links.push(Link { rel: LinkRel::Class, target: ObjectKey::cluster(Kind::StorageClass, class) });
             }
         }
         Object::PersistentVolumeClaim(claim) => {
             let spec = claim.spec.as_ref();
             if let Some(volume) = spec.and_then(|s| s.volume_name.clone()).filter(|v| !v.is_empty()) {
-                links.push(Link { rel: LinkRel::VolumeName, target: ObjectKey::cluster(Kind::PersistentVolume, volume) });
+                links.push(Link {
+                    rel: LinkRel::VolumeName,
+                    target: ObjectKey::cluster(Kind::PersistentVolume, volume),
+                });
             }
             if let Some(class) = spec.and_then(|s| s.storage_class_name.clone()).filter(|c| !c.is_empty()) {
                 links.push(Link { rel: LinkRel::Class, target: ObjectKey::cluster(Kind::StorageClass, class) });
             }
             if let Some(source) = spec.and_then(|s| s.data_source.as_ref()) {
-                let kind = if source.kind == "VolumeSnapshot" { Kind::VolumeSnapshot } else { Kind::PersistentVolumeClaim };
-                links.push(Link { rel: LinkRel::DataSource, target: ObjectKey::namespaced(kind, &namespace, source.name.clone()) });
+                let kind =
+                    if source.kind == "VolumeSnapshot" { Kind::VolumeSnapshot } else { Kind::PersistentVolumeClaim };
+                links.push(Link {
+                    rel: LinkRel::DataSource,
+                    target: ObjectKey::namespaced(kind, &namespace, source.name.clone()),
+                });
             }
         }
         Object::Pod(pod) => {
@@ -142,16 +159,29 @@ fn links(object: &Object) -> Vec<Link> {
             }
             for volume in spec.and_then(|s| s.volumes.as_ref()).into_iter().flatten() {
                 if let Some(claim) = &volume.persistent_volume_claim {
-                    links.push(Link { rel: LinkRel::Mounts, target: ObjectKey::namespaced(Kind::PersistentVolumeClaim, &namespace, claim.claim_name.clone()) });
+                    links.push(Link {
+                        rel: LinkRel::Mounts,
+                        target: ObjectKey::namespaced(
+                            Kind::PersistentVolumeClaim,
+                            &namespace,
+                            claim.claim_name.clone(),
+                        ),
+                    });
                 }
             }
         }
         Object::VolumeSnapshot(snapshot) => {
             if let Some(claim) = &snapshot.spec.source.persistent_volume_claim_name {
-                links.push(Link { rel: LinkRel::SnapshotOf, target: ObjectKey::namespaced(Kind::PersistentVolumeClaim, &namespace, claim.clone()) });
+                links.push(Link {
+                    rel: LinkRel::SnapshotOf,
+                    target: ObjectKey::namespaced(Kind::PersistentVolumeClaim, &namespace, claim.clone()),
+                });
             }
             if let Some(content) = snapshot.status.as_ref().and_then(|s| s.bound_volume_snapshot_content_name.clone()) {
-                links.push(Link { rel: LinkRel::BoundContent, target: ObjectKey::cluster(Kind::VolumeSnapshotContent, content) });
+                links.push(Link {
+                    rel: LinkRel::BoundContent,
+                    target: ObjectKey::cluster(Kind::VolumeSnapshotContent, content),
+                });
             }
         }
         _ => {}

@@ -7,8 +7,10 @@ use stowage_core::{Cluster, Profile, Seed, SimDuration};
 
 fn object(yaml: &str) -> Object {
     let value: serde_json::Value = serde_yaml::from_str(yaml).expect("test manifest is valid YAML");
-    let kind = Kind::from_api_version_and_kind(value["apiVersion"].as_str().unwrap(), value["kind"].as_str().unwrap()).unwrap();
-    Object::from_value_reporting_unknown(kind, value, &mut |path| panic!("unknown field {path}")).expect("test manifest decodes")
+    let kind = Kind::from_api_version_and_kind(value["apiVersion"].as_str().unwrap(), value["kind"].as_str().unwrap())
+        .unwrap();
+    Object::from_value_reporting_unknown(kind, value, &mut |path| panic!("unknown field {path}"))
+        .expect("test manifest decodes")
 }
 
 fn class(name: &str, default: bool, expansion: bool) -> Object {
@@ -32,16 +34,17 @@ fn class_of(object: &Object) -> Option<String> {
 #[test]
 fn default_storage_class_should_be_the_newest_default_and_never_replace_an_explicit_class() {
     let mut cluster = Cluster::new(Profile::Guide, Seed(3));
-    assert_eq!(class_of(&cluster.create(claim("no-default-yet", None)).unwrap()), None, "no default class: stays unset");
+    assert_eq!(
+        class_of(&cluster.create(claim("no-default-yet", None)).unwrap()),
+        None,
+        "no default class: stays unset"
+    );
     cluster.create(class("older", true, false)).unwrap();
     cluster.advance(SimDuration::from_secs(5));
     cluster.create(class("newer", true, false)).unwrap();
     cluster.create(class("not-default", false, false)).unwrap();
-    let cases = [
-        ("unset", None, Some("newer")),
-        ("empty", Some(""), Some("")),
-        ("explicit", Some("older"), Some("older")),
-    ];
+    let cases =
+        [("unset", None, Some("newer")), ("empty", Some(""), Some("")), ("explicit", Some("older"), Some("older"))];
     for (name, requested, expected) in cases {
         let created = cluster.create(claim(name, requested)).unwrap();
         assert_eq!(class_of(&created).as_deref(), expected, "{name}");
@@ -104,7 +107,10 @@ fn pod_security_should_enforce_the_namespace_level() {
     };
     let error = cluster.create(pod("secure")).unwrap_err();
     assert_eq!(error.reason, StatusReason::Forbidden);
-    assert_eq!(error.message, "pods \"hostpath-demo\" is forbidden: violates PodSecurity \"baseline:latest\": hostPath volumes (volume \"host-logs\")");
+    assert_eq!(
+        error.message,
+        "pods \"hostpath-demo\" is forbidden: violates PodSecurity \"baseline:latest\": hostPath volumes (volume \"host-logs\")"
+    );
     cluster.create(pod("default")).expect("the default namespace enforces nothing");
 }
 
@@ -120,7 +126,15 @@ fn validation_should_reject_with_the_api_servers_words() {
         error.message,
         "PersistentVolumeClaim \"bad\" is invalid: spec.accessModes: Required value: at least 1 access mode is required"
     );
-    let class = object("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: x\nprovisioner: ebs.csi.aws.com\nreclaimPolicy: Recycle\n");
+    let class = object(
+        "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: x\nprovisioner: ebs.csi.aws.com\nreclaimPolicy: Recycle\n",
+    );
     let error = cluster.create(class).unwrap_err();
-    assert!(error.message.starts_with("StorageClass.storage.k8s.io \"x\" is invalid: reclaimPolicy: Unsupported value: \"Recycle\""), "{}", error.message);
+    assert!(
+        error
+            .message
+            .starts_with("StorageClass.storage.k8s.io \"x\" is invalid: reclaimPolicy: Unsupported value: \"Recycle\""),
+        "{}",
+        error.message
+    );
 }

@@ -7,8 +7,10 @@ use stowage_core::{Cluster, Profile, Seed};
 
 fn object(yaml: &str) -> Object {
     let value: serde_json::Value = serde_yaml::from_str(yaml).expect("test manifest is valid YAML");
-    let kind = Kind::from_api_version_and_kind(value["apiVersion"].as_str().unwrap(), value["kind"].as_str().unwrap()).unwrap();
-    Object::from_value_reporting_unknown(kind, value, &mut |path| panic!("unknown field {path}")).expect("test manifest decodes")
+    let kind = Kind::from_api_version_and_kind(value["apiVersion"].as_str().unwrap(), value["kind"].as_str().unwrap())
+        .unwrap();
+    Object::from_value_reporting_unknown(kind, value, &mut |path| panic!("unknown field {path}"))
+        .expect("test manifest decodes")
 }
 
 fn cluster() -> Cluster {
@@ -26,9 +28,15 @@ fn every_profile_should_bootstrap_without_violations() {
         assert!(cluster.violations().is_empty(), "{profile}: {:?}", cluster.violations());
         let store = cluster.api().store();
         for namespace in ["default", "kube-system", "kube-public", "kube-node-lease"] {
-            assert!(store.get(&ObjectKey::cluster(Kind::Namespace, namespace)).is_some(), "{profile}: namespace {namespace}");
+            assert!(
+                store.get(&ObjectKey::cluster(Kind::Namespace, namespace)).is_some(),
+                "{profile}: namespace {namespace}"
+            );
         }
-        assert!(store.get(&ObjectKey::namespaced(Kind::Service, "kube-system", "kube-dns")).is_some(), "{profile}: kube-dns");
+        assert!(
+            store.get(&ObjectKey::namespaced(Kind::Service, "kube-system", "kube-dns")).is_some(),
+            "{profile}: kube-dns"
+        );
         assert!(store.list(Kind::Node).count() >= 1, "{profile}: nodes");
     }
 }
@@ -59,10 +67,19 @@ fn create_should_require_an_existing_live_namespace() {
     other.meta_mut().name = Some("other".to_string());
     let error = cluster.create(other).unwrap_err();
     assert_eq!(error.reason, StatusReason::Forbidden);
-    assert_eq!(error.message, "configmaps \"other\" is forbidden: unable to create new content in namespace production because it is being terminated");
+    assert_eq!(
+        error.message,
+        "configmaps \"other\" is forbidden: unable to create new content in namespace production because it is being terminated"
+    );
     cluster.settle();
-    assert!(cluster.api().store().get(&ObjectKey::cluster(Kind::Namespace, "production")).is_none(), "namespace finalized");
-    assert!(cluster.api().store().get(&ObjectKey::namespaced(Kind::ConfigMap, "production", "app-settings")).is_none(), "contents deleted");
+    assert!(
+        cluster.api().store().get(&ObjectKey::cluster(Kind::Namespace, "production")).is_none(),
+        "namespace finalized"
+    );
+    assert!(
+        cluster.api().store().get(&ObjectKey::namespaced(Kind::ConfigMap, "production", "app-settings")).is_none(),
+        "contents deleted"
+    );
 }
 
 #[test]
@@ -77,7 +94,10 @@ fn update_should_enforce_resource_version_preconditions() {
     stale.meta_mut().labels = Some([("a".to_string(), "2".to_string())].into());
     let error = cluster.update(stale).unwrap_err();
     assert_eq!(error.reason, StatusReason::Conflict);
-    assert_eq!(error.message, "Operation cannot be fulfilled on configmaps \"app-settings\": the object has been modified; please apply your changes to the latest version and try again");
+    assert_eq!(
+        error.message,
+        "Operation cannot be fulfilled on configmaps \"app-settings\": the object has been modified; please apply your changes to the latest version and try again"
+    );
 }
 
 #[test]
@@ -114,7 +134,9 @@ fn finalizers_should_hold_an_object_terminating_until_removed() {
 
 #[test]
 fn garbage_collector_should_follow_owner_references_and_propagation() {
-    for (propagation, dependent_survives) in [(Propagation::Background, false), (Propagation::Foreground, false), (Propagation::Orphan, true)] {
+    for (propagation, dependent_survives) in
+        [(Propagation::Background, false), (Propagation::Foreground, false), (Propagation::Orphan, true)]
+    {
         let mut cluster = cluster();
         let owner = cluster.create(object(CONFIG_MAP)).unwrap();
         let dependent = format!(
@@ -129,7 +151,10 @@ fn garbage_collector_should_follow_owner_references_and_propagation() {
         let secret = store.get(&ObjectKey::namespaced(Kind::Secret, "default", "dep"));
         assert_eq!(secret.is_some(), dependent_survives, "{propagation:?}");
         if let Some(secret) = secret {
-            assert!(secret.meta().owner_references.as_ref().is_none_or(Vec::is_empty), "orphaned dependents lose the reference");
+            assert!(
+                secret.meta().owner_references.as_ref().is_none_or(Vec::is_empty),
+                "orphaned dependents lose the reference"
+            );
         }
         assert!(cluster.violations().is_empty());
     }
@@ -142,7 +167,14 @@ fn events_should_aggregate_repeats() {
     let _ = cluster.api();
     let mut api = cluster.api().clone();
     for _ in 0..3 {
-        api.record_event("persistentvolume-controller", None, &created.key(), stowage_core::apiserver::EventType::Normal, "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
+        api.record_event(
+            "persistentvolume-controller",
+            None,
+            &created.key(),
+            stowage_core::apiserver::EventType::Normal,
+            "FailedBinding",
+            "no persistent volumes available for this claim and no storage class is set",
+        );
     }
     let events: Vec<_> = api.store().list_typed_in::<k8s_openapi::api::core::v1::Event>("default").collect();
     assert_eq!(events.len(), 1);

@@ -11,19 +11,11 @@ fn object(kind: Kind, yaml: &str) -> Object {
 }
 
 fn pod(cluster: &Cluster, name: &str) -> Pod {
-    cluster
-        .api()
-        .store()
-        .get_typed::<Pod>("default", name)
-        .cloned()
-        .expect("pod exists")
+    cluster.api().store().get_typed::<Pod>("default", name).cloned().expect("pod exists")
 }
 
 fn phase(cluster: &Cluster, name: &str) -> String {
-    pod(cluster, name)
-        .status
-        .and_then(|s| s.phase)
-        .unwrap_or_default()
+    pod(cluster, name).status.and_then(|s| s.phase).unwrap_or_default()
 }
 
 fn events(cluster: &Cluster, name: &str) -> Vec<String> {
@@ -33,12 +25,7 @@ fn events(cluster: &Cluster, name: &str) -> Vec<String> {
         .list_typed::<Event>()
         .filter(|e| e.involved_object.name.as_deref() == Some(name))
         .collect();
-    events.sort_by_key(|e| {
-        (
-            e.first_timestamp.clone().map(|t| t.0),
-            e.metadata.name.clone(),
-        )
-    });
+    events.sort_by_key(|e| (e.first_timestamp.clone().map(|t| t.0), e.metadata.name.clone()));
     events
         .iter()
         .map(|e| {
@@ -71,46 +58,20 @@ fn busybox_pod_should_schedule_start_and_log() {
     assert_eq!(phase(&cluster, "hello"), "Running");
     assert_eq!(logs(&cluster, "hello", "app"), "hello\n");
     let events = events(&cluster, "hello");
+    assert!(events[0].starts_with("Normal Scheduled: Successfully assigned default/hello to node-"), "{events:?}");
+    assert!(events.iter().any(|e| e == "Normal Pulling: Pulling image \"busybox\""), "{events:?}");
     assert!(
-        events[0].starts_with("Normal Scheduled: Successfully assigned default/hello to node-"),
-        "{events:?}"
-    );
-    assert!(
-        events
-            .iter()
-            .any(|e| e == "Normal Pulling: Pulling image \"busybox\""),
-        "{events:?}"
-    );
-    assert!(
-        events.iter().any(|e| e
-            .starts_with("Normal Pulled: Successfully pulled image \"busybox\" in ")
+        events.iter().any(|e| e.starts_with("Normal Pulled: Successfully pulled image \"busybox\" in ")
             && e.ends_with("Image size: 2159953 bytes.")),
         "{events:?}"
     );
-    assert!(
-        events
-            .iter()
-            .any(|e| e == "Normal Created: Created container: app"),
-        "{events:?}"
-    );
-    assert!(
-        events
-            .iter()
-            .any(|e| e == "Normal Started: Started container app"),
-        "{events:?}"
-    );
-    let ip = pod(&cluster, "hello")
-        .status
-        .and_then(|s| s.pod_ip)
-        .unwrap_or_default();
+    assert!(events.iter().any(|e| e == "Normal Created: Created container: app"), "{events:?}");
+    assert!(events.iter().any(|e| e == "Normal Started: Started container app"), "{events:?}");
+    let ip = pod(&cluster, "hello").status.and_then(|s| s.pod_ip).unwrap_or_default();
     assert!(ip.starts_with("10.244."), "{ip}");
     cluster.advance(SimDuration::from_secs(15));
     assert_eq!(phase(&cluster, "hello"), "Succeeded");
-    assert!(
-        cluster.violations().is_empty(),
-        "{:?}",
-        cluster.violations()
-    );
+    assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
 }
 
 #[test]
@@ -124,28 +85,14 @@ fn crashing_container_should_back_off() {
     let container = &status.container_statuses.unwrap()[0];
     assert!(container.restart_count >= 2, "{container:?}");
     let waiting = container.state.as_ref().and_then(|s| s.waiting.as_ref());
-    assert_eq!(
-        waiting.and_then(|w| w.reason.as_deref()),
-        Some("CrashLoopBackOff")
+    assert_eq!(waiting.and_then(|w| w.reason.as_deref()), Some("CrashLoopBackOff"));
+    assert_eq!(container.last_state.as_ref().and_then(|s| s.terminated.as_ref()).map(|t| t.exit_code), Some(1));
+    assert!(
+        events(&cluster, "crash")
+            .iter()
+            .any(|e| e.starts_with("Warning BackOff: Back-off restarting failed container app in pod crash_default("))
     );
-    assert_eq!(
-        container
-            .last_state
-            .as_ref()
-            .and_then(|s| s.terminated.as_ref())
-            .map(|t| t.exit_code),
-        Some(1)
-    );
-    assert!(events(&cluster, "crash").iter().any(|e| e.starts_with(
-        "Warning BackOff: Back-off restarting failed container app in pod crash_default("
-    )));
-    assert_eq!(
-        cluster
-            .container_logs("default", "crash", None, true)
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(cluster.container_logs("default", "crash", None, true).unwrap().len(), 1);
 }
 
 #[test]
@@ -159,16 +106,9 @@ fn empty_dir_should_survive_restarts_but_not_the_writable_layer() {
         .expect("create");
     cluster.settle();
     cluster.advance(SimDuration::from_secs(12));
-    let previous: String = cluster
-        .container_logs("default", "scratch", None, true)
-        .unwrap()
-        .iter()
-        .map(|l| l.text.clone())
-        .collect();
-    assert_eq!(
-        previous, "x\nx\n",
-        "the emptyDir kept the first instance's line"
-    );
+    let previous: String =
+        cluster.container_logs("default", "scratch", None, true).unwrap().iter().map(|l| l.text.clone()).collect();
+    assert_eq!(previous, "x\nx\n", "the emptyDir kept the first instance's line");
     assert!(cluster.violations().is_empty());
 }
 
@@ -185,16 +125,8 @@ fn host_path_type_check_should_fail_mount_with_the_kubelet_words() {
     assert_eq!(phase(&cluster, "hp"), "Pending");
     let events = events(&cluster, "hp");
     assert!(events.iter().any(|e| e == "Warning FailedMount: MountVolume.SetUp failed for volume \"h\" : hostPath type check failed: /var/nope is not a directory"), "{events:?}");
-    let waiting = pod(&cluster, "hp")
-        .status
-        .unwrap()
-        .container_statuses
-        .unwrap()[0]
-        .state
-        .clone()
-        .unwrap()
-        .waiting
-        .unwrap();
+    let waiting =
+        pod(&cluster, "hp").status.unwrap().container_statuses.unwrap()[0].state.clone().unwrap().waiting.unwrap();
     assert_eq!(waiting.reason.as_deref(), Some("ContainerCreating"));
 }
 
@@ -210,17 +142,10 @@ fn graceful_delete_should_wait_for_the_grace_period_then_remove_the_pod() {
         cluster.api().store().get(&key).is_some(),
         "sh as PID 1 ignores SIGTERM: the pod waits out its grace period"
     );
-    assert!(
-        events(&cluster, "sleeper")
-            .iter()
-            .any(|e| e == "Normal Killing: Stopping container app")
-    );
+    assert!(events(&cluster, "sleeper").iter().any(|e| e == "Normal Killing: Stopping container app"));
     cluster.settle();
     assert!(cluster.api().store().get(&key).is_none());
-    assert!(
-        !cluster.dataplane().pods.values().any(|p| p.key == key),
-        "the sandbox is gone"
-    );
+    assert!(!cluster.dataplane().pods.values().any(|p| p.key == key), "the sandbox is gone");
 }
 
 #[test]
@@ -230,12 +155,7 @@ fn node_selector_mismatch_should_stay_pending_with_failed_scheduling() {
     cluster.settle();
     let status = pod(&cluster, "picky").status.unwrap();
     assert_eq!(status.phase.as_deref(), Some("Pending"));
-    let condition = status
-        .conditions
-        .unwrap()
-        .into_iter()
-        .find(|c| c.type_ == "PodScheduled")
-        .unwrap();
+    let condition = status.conditions.unwrap().into_iter().find(|c| c.type_ == "PodScheduled").unwrap();
     assert_eq!(condition.reason.as_deref(), Some("Unschedulable"));
     assert_eq!(
         condition.message.as_deref(),
@@ -260,36 +180,14 @@ fn cordoned_nodes_and_partition_should_be_respected() {
     }
     cluster.create(object(Kind::Pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: busybox\n    command: [sleep, '3600']\n")).expect("create");
     cluster.settle();
-    assert_eq!(
-        pod(&cluster, "p").spec.unwrap().node_name.as_deref(),
-        Some("node-3")
-    );
+    assert_eq!(pod(&cluster, "p").spec.unwrap().node_name.as_deref(), Some("node-3"));
     cluster.set_node_state("node-3", NodeState::Partitioned);
     cluster.advance(SimDuration::from_secs(60));
-    let node = cluster
-        .api()
-        .store()
-        .get_typed::<k8s_openapi::api::core::v1::Node>("", "node-3")
-        .cloned()
-        .unwrap();
-    let ready = node
-        .status
-        .unwrap()
-        .conditions
-        .unwrap()
-        .into_iter()
-        .find(|c| c.type_ == "Ready")
-        .unwrap();
-    assert_eq!(
-        (ready.status.as_str(), ready.reason.as_deref()),
-        ("Unknown", Some("NodeStatusUnknown"))
-    );
+    let node = cluster.api().store().get_typed::<k8s_openapi::api::core::v1::Node>("", "node-3").cloned().unwrap();
+    let ready = node.status.unwrap().conditions.unwrap().into_iter().find(|c| c.type_ == "Ready").unwrap();
+    assert_eq!((ready.status.as_str(), ready.reason.as_deref()), ("Unknown", Some("NodeStatusUnknown")));
     assert!(
-        cluster
-            .dataplane()
-            .pods
-            .values()
-            .any(|p| p.containers[0].is_running()),
+        cluster.dataplane().pods.values().any(|p| p.containers[0].is_running()),
         "a partitioned node keeps running its pods"
     );
     let _ = Pod::KIND;
@@ -309,19 +207,11 @@ fn set_pods(cluster: &Cluster) -> Vec<(String, String)> {
         .api()
         .store()
         .list_typed_in::<Pod>("default")
-        .filter(|p| {
-            p.metadata
-                .name
-                .as_deref()
-                .is_some_and(|n| n.starts_with("web-"))
-        })
+        .filter(|p| p.metadata.name.as_deref().is_some_and(|n| n.starts_with("web-")))
         .map(|p| {
             (
                 p.metadata.name.clone().unwrap_or_default(),
-                p.status
-                    .as_ref()
-                    .and_then(|s| s.phase.clone())
-                    .unwrap_or_default(),
+                p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
             )
         })
         .collect()
@@ -353,14 +243,9 @@ spec:
 fn statefulset_should_create_claims_and_pods_in_order_and_keep_claims_on_scale_down() {
     let mut cluster = Cluster::new(Profile::Minikube, Seed(21));
     cluster.create(object(Kind::Service, "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: None\n  selector: {app: web}\n  ports: [{port: 80}]\n")).expect("service");
-    cluster
-        .create(object(Kind::StatefulSet, STATEFUL_SET))
-        .expect("statefulset");
+    cluster.create(object(Kind::StatefulSet, STATEFUL_SET)).expect("statefulset");
     cluster.settle();
-    assert_eq!(
-        claims(&cluster, "default"),
-        ["data-web-0", "data-web-1", "data-web-2"]
-    );
+    assert_eq!(claims(&cluster, "default"), ["data-web-0", "data-web-1", "data-web-2"]);
     assert_eq!(
         set_pods(&cluster),
         [
@@ -370,11 +255,14 @@ fn statefulset_should_create_claims_and_pods_in_order_and_keep_claims_on_scale_d
         ]
     );
     let set_events = events(&cluster, "web");
-    assert!(set_events.contains(&"Normal SuccessfulCreate: create Claim data-web-0 Pod web-0 in StatefulSet web success".to_string()), "{set_events:?}");
     assert!(
         set_events.contains(
-            &"Normal SuccessfulCreate: create Pod web-2 in StatefulSet web successful".to_string()
+            &"Normal SuccessfulCreate: create Claim data-web-0 Pod web-0 in StatefulSet web success".to_string()
         ),
+        "{set_events:?}"
+    );
+    assert!(
+        set_events.contains(&"Normal SuccessfulCreate: create Pod web-2 in StatefulSet web successful".to_string()),
         "{set_events:?}"
     );
     let answer = cluster.dns_lookup("default", "web-1.web");
@@ -382,43 +270,17 @@ fn statefulset_should_create_claims_and_pods_in_order_and_keep_claims_on_scale_d
     assert_eq!(answer.records[0].0, "web-1.web.default.svc.cluster.local");
     let key = ObjectKey::namespaced(Kind::StatefulSet, "default", "web");
     cluster
-        .patch(
-            &key,
-            stowage_core::apiserver::PatchType::Merge,
-            &serde_json::json!({"spec": {"replicas": 2}}),
-        )
+        .patch(&key, stowage_core::apiserver::PatchType::Merge, &serde_json::json!({"spec": {"replicas": 2}}))
         .expect("scale");
     cluster.settle();
     assert_eq!(set_pods(&cluster).len(), 2);
-    assert_eq!(
-        claims(&cluster, "default").len(),
-        3,
-        "scale down keeps claims"
-    );
+    assert_eq!(claims(&cluster, "default").len(), 3, "scale down keeps claims");
     cluster
-        .patch(
-            &key,
-            stowage_core::apiserver::PatchType::Merge,
-            &serde_json::json!({"spec": {"replicas": 3}}),
-        )
+        .patch(&key, stowage_core::apiserver::PatchType::Merge, &serde_json::json!({"spec": {"replicas": 3}}))
         .expect("scale");
     cluster.settle();
     assert_eq!(set_pods(&cluster).len(), 3);
-    let out = cluster
-        .exec(
-            "default",
-            "web-2",
-            None,
-            &["cat".to_string(), "/data/log".to_string()],
-        )
-        .expect("exec");
-    assert_eq!(
-        out.stdout, "ready\nready\n",
-        "web-2 got its claim back with the first instance's line"
-    );
-    assert!(
-        cluster.violations().is_empty(),
-        "{:?}",
-        cluster.violations()
-    );
+    let out = cluster.exec("default", "web-2", None, &["cat".to_string(), "/data/log".to_string()]).expect("exec");
+    assert_eq!(out.stdout, "ready\nready\n", "web-2 got its claim back with the first instance's line");
+    assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
 }

@@ -11,11 +11,8 @@ use stowage_core::{Cluster, Kind, Object, ObjectKey, Profile, Seed, SimDuration}
 
 fn object(yaml: &str) -> Object {
     let value: serde_json::Value = serde_yaml::from_str(yaml).expect("test manifest is valid YAML");
-    let kind = Kind::from_api_version_and_kind(
-        value["apiVersion"].as_str().unwrap(),
-        value["kind"].as_str().unwrap(),
-    )
-    .unwrap();
+    let kind = Kind::from_api_version_and_kind(value["apiVersion"].as_str().unwrap(), value["kind"].as_str().unwrap())
+        .unwrap();
     Object::from_value_reporting_unknown(kind, value, &mut |path| panic!("unknown field {path}"))
         .expect("test manifest decodes")
 }
@@ -31,9 +28,7 @@ const SNAPCLASS_DEFAULT_EFS: &str = "apiVersion: snapshot.storage.k8s.io/v1\nkin
 const SNAPCLASS_EFS: &str = "apiVersion: snapshot.storage.k8s.io/v1\nkind: VolumeSnapshotClass\nmetadata: {name: ebs-snap}\ndriver: efs.csi.aws.com\ndeletionPolicy: Delete\n";
 
 fn snapshot_of(claim: &str, class: Option<&str>) -> String {
-    let class = class
-        .map(|c| format!("  volumeSnapshotClassName: {c}\n"))
-        .unwrap_or_default();
+    let class = class.map(|c| format!("  volumeSnapshotClassName: {c}\n")).unwrap_or_default();
     format!(
         "apiVersion: snapshot.storage.k8s.io/v1\nkind: VolumeSnapshot\nmetadata: {{name: snap}}\nspec:\n{class}  source: {{persistentVolumeClaimName: {claim}}}\n"
     )
@@ -42,9 +37,7 @@ fn snapshot_of(claim: &str, class: Option<&str>) -> String {
 fn cluster(profile: Profile, manifests: &[&str]) -> Cluster {
     let mut cluster = Cluster::new(profile, Seed(11));
     for manifest in manifests {
-        cluster
-            .create(object(manifest))
-            .unwrap_or_else(|e| panic!("create {manifest}: {e:?}"));
+        cluster.create(object(manifest)).unwrap_or_else(|e| panic!("create {manifest}: {e:?}"));
         cluster.settle();
     }
     cluster
@@ -57,28 +50,15 @@ fn run(cluster: &mut Cluster) {
 }
 
 fn snapshot(cluster: &Cluster, name: &str) -> Option<VolumeSnapshot> {
-    cluster
-        .api()
-        .store()
-        .get_typed::<VolumeSnapshot>("default", name)
-        .cloned()
+    cluster.api().store().get_typed::<VolumeSnapshot>("default", name).cloned()
 }
 
 fn content(cluster: &Cluster, name: &str) -> Option<VolumeSnapshotContent> {
-    cluster
-        .api()
-        .store()
-        .get_typed::<VolumeSnapshotContent>("", name)
-        .cloned()
+    cluster.api().store().get_typed::<VolumeSnapshotContent>("", name).cloned()
 }
 
 fn claim(cluster: &Cluster, name: &str) -> PersistentVolumeClaim {
-    cluster
-        .api()
-        .store()
-        .get_typed::<PersistentVolumeClaim>("default", name)
-        .cloned()
-        .expect("claim exists")
+    cluster.api().store().get_typed::<PersistentVolumeClaim>("default", name).cloned().expect("claim exists")
 }
 
 fn events(cluster: &Cluster, name: &str) -> Vec<String> {
@@ -88,12 +68,7 @@ fn events(cluster: &Cluster, name: &str) -> Vec<String> {
         .list_typed::<Event>()
         .filter(|e| e.involved_object.name.as_deref() == Some(name))
         .collect();
-    events.sort_by_key(|e| {
-        (
-            e.first_timestamp.clone().map(|t| t.0),
-            e.metadata.name.clone(),
-        )
-    });
+    events.sort_by_key(|e| (e.first_timestamp.clone().map(|t| t.0), e.metadata.name.clone()));
     events
         .iter()
         .map(|e| {
@@ -143,12 +118,7 @@ fn snapshot_controller_table() {
         Case {
             name: "1-2 default class by annotation and driver",
             profile: Profile::Guide,
-            initial: &[
-                EBS_CLASS,
-                DATA_CLAIM,
-                SNAPCLASS_DEFAULT_EFS,
-                SNAPCLASS_DEFAULT,
-            ],
+            initial: &[EBS_CLASS, DATA_CLAIM, SNAPCLASS_DEFAULT_EFS, SNAPCLASS_DEFAULT],
             snapshot: snapshot_of("data", None),
             ready: Some(true),
             error: None,
@@ -162,17 +132,10 @@ fn snapshot_controller_table() {
         Case {
             name: "1-3 no default class for the driver",
             profile: Profile::Guide,
-            initial: &[
-                EBS_CLASS,
-                DATA_CLAIM,
-                SNAPCLASS_DELETE,
-                SNAPCLASS_DEFAULT_EFS,
-            ],
+            initial: &[EBS_CLASS, DATA_CLAIM, SNAPCLASS_DELETE, SNAPCLASS_DEFAULT_EFS],
             snapshot: snapshot_of("data", None),
             ready: None,
-            error: Some(
-                "Failed to set default snapshot class with error cannot find default snapshot class",
-            ),
+            error: Some("Failed to set default snapshot class with error cannot find default snapshot class"),
             events: &[
                 "Warning SetDefaultSnapshotClassFailed Failed to set default snapshot class with error cannot find default snapshot class",
             ],
@@ -241,53 +204,22 @@ fn snapshot_controller_table() {
             snapshot: snapshot_of("data", Some("ebs-snap")),
             ready: Some(false),
             error: None,
-            events: &[
-                "Normal CreatingSnapshot Waiting for a snapshot default/snap to be created by the CSI driver.",
-            ],
+            events: &["Normal CreatingSnapshot Waiting for a snapshot default/snap to be created by the CSI driver."],
             content: true,
         },
     ];
     for case in cases {
         let mut cluster = cluster(case.profile, case.initial);
-        cluster
-            .create(object(&case.snapshot))
-            .expect("create snapshot");
+        cluster.create(object(&case.snapshot)).expect("create snapshot");
         run(&mut cluster);
         let snapshot = snapshot(&cluster, "snap").expect("snapshot exists");
         let status = snapshot.status.clone().unwrap_or_default();
-        assert_eq!(
-            status.ready_to_use, case.ready,
-            "{}: readyToUse {status:?}",
-            case.name
-        );
-        assert_eq!(
-            status.error.as_ref().and_then(|e| e.message.as_deref()),
-            case.error,
-            "{}: error",
-            case.name
-        );
-        assert_eq!(
-            events(&cluster, "snap"),
-            case.events,
-            "{}: events",
-            case.name
-        );
-        let content_name = format!(
-            "snapcontent-{}",
-            snapshot.metadata.uid.clone().unwrap_or_default()
-        );
-        assert_eq!(
-            content(&cluster, &content_name).is_some(),
-            case.content,
-            "{}: content",
-            case.name
-        );
-        assert!(
-            cluster.violations().is_empty(),
-            "{}: {:?}",
-            case.name,
-            cluster.violations()
-        );
+        assert_eq!(status.ready_to_use, case.ready, "{}: readyToUse {status:?}", case.name);
+        assert_eq!(status.error.as_ref().and_then(|e| e.message.as_deref()), case.error, "{}: error", case.name);
+        assert_eq!(events(&cluster, "snap"), case.events, "{}: events", case.name);
+        let content_name = format!("snapcontent-{}", snapshot.metadata.uid.clone().unwrap_or_default());
+        assert_eq!(content(&cluster, &content_name).is_some(), case.content, "{}: content", case.name);
+        assert!(cluster.violations().is_empty(), "{}: {:?}", case.name, cluster.violations());
     }
 }
 
@@ -297,14 +229,8 @@ fn a_dynamic_snapshot_should_carry_upstream_fields_and_finalizers() {
     cluster.create(object(&snapshot_of("data", None))).unwrap();
     // While the snapshot is being taken, the claim is protected.
     for _ in 0..200 {
-        if content(
-            &cluster,
-            &format!(
-                "snapcontent-{}",
-                snapshot(&cluster, "snap").unwrap().metadata.uid.unwrap()
-            ),
-        )
-        .is_some()
+        if content(&cluster, &format!("snapcontent-{}", snapshot(&cluster, "snap").unwrap().metadata.uid.unwrap()))
+            .is_some()
         {
             break;
         }
@@ -316,10 +242,7 @@ fn a_dynamic_snapshot_should_carry_upstream_fields_and_finalizers() {
     );
     run(&mut cluster);
     let snapshot = snapshot(&cluster, "snap").unwrap();
-    assert_eq!(
-        snapshot.spec.volume_snapshot_class_name.as_deref(),
-        Some("ebs-default")
-    );
+    assert_eq!(snapshot.spec.volume_snapshot_class_name.as_deref(), Some("ebs-default"));
     assert_eq!(
         finalizers(&snapshot.metadata),
         [
@@ -329,16 +252,10 @@ fn a_dynamic_snapshot_should_carry_upstream_fields_and_finalizers() {
     );
     let status = snapshot.status.clone().unwrap();
     let content_name = format!("snapcontent-{}", snapshot.metadata.uid.clone().unwrap());
-    assert_eq!(
-        status.bound_volume_snapshot_content_name.as_deref(),
-        Some(content_name.as_str())
-    );
+    assert_eq!(status.bound_volume_snapshot_content_name.as_deref(), Some(content_name.as_str()));
     assert_eq!(status.restore_size.as_deref(), Some("1Gi"));
     assert!(
-        status
-            .creation_time
-            .as_deref()
-            .is_some_and(|t| t.starts_with("2026-05-14T09:") && t.ends_with('Z')),
+        status.creation_time.as_deref().is_some_and(|t| t.starts_with("2026-05-14T09:") && t.ends_with('Z')),
         "{status:?}"
     );
     let content = content(&cluster, &content_name).unwrap();
@@ -348,10 +265,7 @@ fn a_dynamic_snapshot_should_carry_upstream_fields_and_finalizers() {
     );
     assert_eq!(content.spec.driver, "ebs.csi.aws.com");
     assert_eq!(content.spec.deletion_policy, "Delete");
-    assert_eq!(
-        content.spec.source_volume_mode.as_deref(),
-        Some("Filesystem")
-    );
+    assert_eq!(content.spec.source_volume_mode.as_deref(), Some("Filesystem"));
     assert_eq!(content.spec.volume_snapshot_ref.uid, snapshot.metadata.uid);
     let claim = claim(&cluster, "data");
     let volume = cluster
@@ -364,97 +278,57 @@ fn a_dynamic_snapshot_should_carry_upstream_fields_and_finalizers() {
         .unwrap();
     assert_eq!(
         content.spec.source.volume_handle.as_deref(),
-        Some(
-            volume
-                .spec
-                .as_ref()
-                .unwrap()
-                .csi
-                .as_ref()
-                .unwrap()
-                .volume_handle
-                .as_str()
-        )
+        Some(volume.spec.as_ref().unwrap().csi.as_ref().unwrap().volume_handle.as_str())
     );
     let content_status = content.status.clone().unwrap();
     assert_eq!(content_status.restore_size, Some(1 << 30));
     assert_eq!(content_status.ready_to_use, Some(true));
     let handle = content_status.snapshot_handle.clone().unwrap();
+    assert!(handle.starts_with("snap-0") && handle.len() == 22, "{handle}");
     assert!(
-        handle.starts_with("snap-0") && handle.len() == 22,
-        "{handle}"
+        content
+            .metadata
+            .annotations
+            .as_ref()
+            .is_none_or(|a| { !a.contains_key("snapshot.storage.kubernetes.io/volumesnapshot-being-created") })
     );
-    assert!(content.metadata.annotations.as_ref().is_none_or(|a| {
-        !a.contains_key("snapshot.storage.kubernetes.io/volumesnapshot-being-created")
-    }));
     assert!(
-        !finalizers(&claim.metadata)
-            .contains(&"snapshot.storage.kubernetes.io/pvc-as-source-protection".to_string()),
+        !finalizers(&claim.metadata).contains(&"snapshot.storage.kubernetes.io/pvc-as-source-protection".to_string()),
         "released once ready"
     );
     assert!(cluster.backend().snapshots.get(&handle).is_some());
     // The trace draws the lanes: controller to API, sidecar to CSI, CSI to cloud and back.
-    let trace: Vec<String> = cluster
-        .api()
-        .trace()
-        .events()
-        .iter()
-        .map(|e| format!("{} -> {}: {}", e.from, e.to, e.message))
-        .collect();
+    let trace: Vec<String> =
+        cluster.api().trace().events().iter().map(|e| format!("{} -> {}: {}", e.from, e.to, e.message)).collect();
     let find = |needle: &str| {
-        trace
-            .iter()
-            .position(|l| l.contains(needle))
-            .unwrap_or_else(|| panic!("{needle} in {trace:#?}"))
+        trace.iter().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle} in {trace:#?}"))
     };
     let call = find("csi-snapshotter -> csi-controller: CreateSnapshot snapshot-");
     let cloud = find("csi-controller -> cloud: EC2 CreateSnapshot vol-");
     let reply = find("csi-controller -> csi-snapshotter: CreateSnapshot: snapshot_id=snap-");
     assert!(call < cloud && cloud < reply);
-    assert!(
-        cluster.violations().is_empty(),
-        "{:?}",
-        cluster.violations()
-    );
+    assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
 }
 
 #[test]
 fn deletion_policy_delete_should_remove_the_content_and_the_storage_snapshot() {
     let mut cluster = cluster(Profile::Guide, &[EBS_CLASS, DATA_CLAIM, SNAPCLASS_DELETE]);
-    cluster
-        .create(object(&snapshot_of("data", Some("ebs-snap"))))
-        .unwrap();
+    cluster.create(object(&snapshot_of("data", Some("ebs-snap")))).unwrap();
     run(&mut cluster);
-    let content_name = snapshot(&cluster, "snap")
-        .unwrap()
-        .status
-        .unwrap()
-        .bound_volume_snapshot_content_name
-        .unwrap();
+    let content_name = snapshot(&cluster, "snap").unwrap().status.unwrap().bound_volume_snapshot_content_name.unwrap();
     assert_eq!(cluster.backend().snapshots.len(), 1);
-    cluster
-        .delete(
-            &ObjectKey::namespaced(Kind::VolumeSnapshot, "default", "snap"),
-            DeleteOptions::default(),
-        )
-        .unwrap();
+    cluster.delete(&ObjectKey::namespaced(Kind::VolumeSnapshot, "default", "snap"), DeleteOptions::default()).unwrap();
     run(&mut cluster);
     assert!(snapshot(&cluster, "snap").is_none());
     assert!(content(&cluster, &content_name).is_none());
     assert!(cluster.backend().snapshots.is_empty());
-    assert!(
-        cluster.violations().is_empty(),
-        "{:?}",
-        cluster.violations()
-    );
+    assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
 }
 
 #[test]
 fn deletion_policy_retain_should_keep_the_content_and_allow_pre_provisioned_rebinding() {
     let mut cluster = cluster(Profile::Guide, &[EBS_CLASS, DATA_CLAIM, SNAPCLASS_RETAIN]);
-    cluster
-        .create(object(&snapshot_of("data", Some("ebs-snap"))))
-        .unwrap();
+    cluster.create(object(&snapshot_of("data", Some("ebs-snap")))).unwrap();
     run(&mut cluster);
     let old = snapshot(&cluster, "snap").unwrap();
     assert_eq!(
@@ -462,17 +336,8 @@ fn deletion_policy_retain_should_keep_the_content_and_allow_pre_provisioned_rebi
         ["snapshot.storage.kubernetes.io/volumesnapshot-as-source-protection"],
         "no bound protection with Retain"
     );
-    let content_name = old
-        .status
-        .unwrap()
-        .bound_volume_snapshot_content_name
-        .unwrap();
-    cluster
-        .delete(
-            &ObjectKey::namespaced(Kind::VolumeSnapshot, "default", "snap"),
-            DeleteOptions::default(),
-        )
-        .unwrap();
+    let content_name = old.status.unwrap().bound_volume_snapshot_content_name.unwrap();
+    cluster.delete(&ObjectKey::namespaced(Kind::VolumeSnapshot, "default", "snap"), DeleteOptions::default()).unwrap();
     run(&mut cluster);
     assert!(snapshot(&cluster, "snap").is_none());
     let retained = content(&cluster, &content_name).expect("Retain keeps the content");
@@ -498,10 +363,7 @@ fn deletion_policy_retain_should_keep_the_content_and_allow_pre_provisioned_rebi
     let restored = snapshot(&cluster, "restored").unwrap();
     let status = restored.status.clone().unwrap();
     assert_eq!(status.ready_to_use, Some(true), "{status:?}");
-    assert_eq!(
-        status.bound_volume_snapshot_content_name.as_deref(),
-        Some("imported")
-    );
+    assert_eq!(status.bound_volume_snapshot_content_name.as_deref(), Some("imported"));
     assert_eq!(status.restore_size.as_deref(), Some("1Gi"));
     let imported = content(&cluster, "imported").unwrap();
     assert_eq!(imported.spec.volume_snapshot_ref.uid, restored.metadata.uid);
@@ -521,39 +383,16 @@ fn deletion_policy_retain_should_keep_the_content_and_allow_pre_provisioned_rebi
             .iter()
             .filter(|e| e.starts_with("Warning SnapshotContentCheckandUpdateFailed"))
             .collect::<Vec<_>>(),
-        [&format!(
-            "Warning SnapshotContentCheckandUpdateFailed {message}"
-        )]
+        [&format!("Warning SnapshotContentCheckandUpdateFailed {message}")]
     );
     let bogus = snapshot(&cluster, "bogus").unwrap().status.unwrap();
-    assert_eq!(
-        (bogus.ready_to_use, bogus.error.and_then(|e| e.message)),
-        (Some(false), Some(message.to_string()))
-    );
-    assert_eq!(
-        events(&cluster, "orphan"),
-        ["Warning SnapshotContentMissing VolumeSnapshotContent is missing"]
-    );
-    assert!(
-        cluster.violations().is_empty(),
-        "{:?}",
-        cluster.violations()
-    );
+    assert_eq!((bogus.ready_to_use, bogus.error.and_then(|e| e.message)), (Some(false), Some(message.to_string())));
+    assert_eq!(events(&cluster, "orphan"), ["Warning SnapshotContentMissing VolumeSnapshotContent is missing"]);
+    assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
 }
 
-fn restore_claim(
-    name: &str,
-    namespace: &str,
-    size: &str,
-    class: &str,
-    source_kind: &str,
-    source: &str,
-) -> String {
-    let group = if source_kind == "VolumeSnapshot" {
-        "\n    apiGroup: snapshot.storage.k8s.io"
-    } else {
-        ""
-    };
+fn restore_claim(name: &str, namespace: &str, size: &str, class: &str, source_kind: &str, source: &str) -> String {
+    let group = if source_kind == "VolumeSnapshot" { "\n    apiGroup: snapshot.storage.k8s.io" } else { "" };
     format!(
         "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: {class}\n  resources: {{requests: {{storage: {size}}}}}\n  dataSource:\n    name: {source}\n    kind: {source_kind}{group}\n"
     )
@@ -562,29 +401,31 @@ fn restore_claim(
 fn resolve(cluster: &Cluster, yaml: &str, class: &str) -> Result<Option<DataSource>, String> {
     let claim_object = object(yaml);
     let claim = PersistentVolumeClaim::from_object(&claim_object).unwrap();
-    let class = cluster.api().store().get_typed::<k8s_openapi::api::storage::v1::StorageClass>("", class).cloned().unwrap_or_else(|| {
-        k8s_openapi::api::storage::v1::StorageClass::from_object(&object(&format!("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {{name: {class}}}\nprovisioner: {class}\n"))).unwrap().clone()
-    });
+    let class = cluster
+        .api()
+        .store()
+        .get_typed::<k8s_openapi::api::storage::v1::StorageClass>("", class)
+        .cloned()
+        .unwrap_or_else(|| {
+            k8s_openapi::api::storage::v1::StorageClass::from_object(&object(&format!(
+                "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {{name: {class}}}\nprovisioner: {class}\n"
+            )))
+            .unwrap()
+            .clone()
+        });
     snapshots::resolve_data_source(cluster.api().store(), claim, &class)
 }
 
 #[test]
 fn restore_checks_should_use_the_provisioner_words() {
     let mut cluster = cluster(Profile::Guide, &[EBS_CLASS, DATA_CLAIM, SNAPCLASS_DELETE]);
-    cluster
-        .create(object(
-            "apiVersion: v1\nkind: Namespace\nmetadata: {name: other}\n",
-        ))
-        .unwrap();
-    cluster
-        .create(object(&snapshot_of("data", Some("ebs-snap"))))
-        .unwrap();
+    cluster.create(object("apiVersion: v1\nkind: Namespace\nmetadata: {name: other}\n")).unwrap();
+    cluster.create(object(&snapshot_of("data", Some("ebs-snap")))).unwrap();
     // Bound to its content, not ready yet: EBS snapshots stay pending for a while.
     cluster.advance(SimDuration::from_millis(2500));
     let prefix = "error getting handle for DataSource Type VolumeSnapshot by Name snap: ";
-    let restore = |size: &str, namespace: &str| {
-        restore_claim("restored", namespace, size, "ebs", "VolumeSnapshot", "snap")
-    };
+    let restore =
+        |size: &str, namespace: &str| restore_claim("restored", namespace, size, "ebs", "VolumeSnapshot", "snap");
     assert_eq!(
         resolve(&cluster, &restore("1Gi", "default"), "ebs"),
         Err(format!("{prefix}snapshot snap is not Ready"))
@@ -592,12 +433,7 @@ fn restore_checks_should_use_the_provisioner_words() {
     run(&mut cluster);
     let handle = content(
         &cluster,
-        &snapshot(&cluster, "snap")
-            .unwrap()
-            .status
-            .unwrap()
-            .bound_volume_snapshot_content_name
-            .unwrap(),
+        &snapshot(&cluster, "snap").unwrap().status.unwrap().bound_volume_snapshot_content_name.unwrap(),
     )
     .unwrap()
     .status
@@ -621,20 +457,13 @@ fn restore_checks_should_use_the_provisioner_words() {
     // A snapshot without a bound content.
     cluster.create(object("apiVersion: snapshot.storage.k8s.io/v1\nkind: VolumeSnapshot\nmetadata: {name: unbound}\nspec:\n  volumeSnapshotClassName: missing\n  source: {persistentVolumeClaimName: data}\n")).unwrap();
     run(&mut cluster);
-    let yaml = restore_claim(
-        "restored",
-        "default",
-        "1Gi",
-        "ebs",
-        "VolumeSnapshot",
-        "unbound",
+    let yaml = restore_claim("restored", "default", "1Gi", "ebs", "VolumeSnapshot", "unbound");
+    assert_eq!(
+        resolve(&cluster, &yaml, "ebs"),
+        Err("error getting handle for DataSource Type VolumeSnapshot by Name unbound: snapshot unbound not bound"
+            .to_string())
     );
-    assert_eq!(resolve(&cluster, &yaml, "ebs"), Err("error getting handle for DataSource Type VolumeSnapshot by Name unbound: snapshot unbound not bound".to_string()));
-    assert!(
-        cluster.violations().is_empty(),
-        "{:?}",
-        cluster.violations()
-    );
+    assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
 }
 
 const HOSTPATH_CLASS: &str = "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: csi-hostpath}\nprovisioner: hostpath.csi.k8s.io\nvolumeBindingMode: Immediate\n";
@@ -643,47 +472,20 @@ const HOSTPATH_CLASS: &str = "apiVersion: storage.k8s.io/v1\nkind: StorageClass\
 fn clone_checks_should_use_the_provisioner_words() {
     let source = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: source}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: csi-hostpath\n  resources: {requests: {storage: 2Gi}}\n";
     let cluster = cluster(Profile::Bare, &[HOSTPATH_CLASS, source]);
-    assert_eq!(
-        claim(&cluster, "source")
-            .status
-            .and_then(|s| s.phase)
-            .as_deref(),
-        Some("Bound")
-    );
+    assert_eq!(claim(&cluster, "source").status.and_then(|s| s.phase).as_deref(), Some("Bound"));
     let volume_name = claim(&cluster, "source").spec.unwrap().volume_name.unwrap();
-    let volume = cluster
-        .api()
-        .store()
-        .get_typed::<k8s_openapi::api::core::v1::PersistentVolume>("", &volume_name)
-        .unwrap();
-    let handle = volume
-        .spec
-        .as_ref()
-        .unwrap()
-        .csi
-        .as_ref()
-        .unwrap()
-        .volume_handle
-        .clone();
+    let volume =
+        cluster.api().store().get_typed::<k8s_openapi::api::core::v1::PersistentVolume>("", &volume_name).unwrap();
+    let handle = volume.spec.as_ref().unwrap().csi.as_ref().unwrap().volume_handle.clone();
     let prefix = "error getting handle for DataSource Type PersistentVolumeClaim by Name ";
     let clone = |size: &str, source: &str| {
-        restore_claim(
-            "clone",
-            "default",
-            size,
-            "csi-hostpath",
-            "PersistentVolumeClaim",
-            source,
-        )
+        restore_claim("clone", "default", size, "csi-hostpath", "PersistentVolumeClaim", source)
     };
     let rows: Vec<(&str, String, Result<Option<DataSource>, String>)> = vec![
         (
             "5-1 clone",
             clone("2Gi", "source"),
-            Ok(Some(DataSource::Claim {
-                name: "source".to_string(),
-                volume_handle: handle.clone(),
-            })),
+            Ok(Some(DataSource::Claim { name: "source".to_string(), volume_handle: handle.clone() })),
         ),
         (
             "5-2 clone smaller than the source request",
@@ -710,63 +512,31 @@ fn clone_checks_should_use_the_provisioner_words() {
     for (name, yaml, expected) in rows {
         assert_eq!(resolve(&cluster, &yaml, "csi-hostpath"), expected, "{name}");
     }
-    assert!(
-        cluster.violations().is_empty(),
-        "{:?}",
-        cluster.violations()
-    );
+    assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
 }
 
 #[test]
 fn a_snapshot_restoring_a_pending_claim_should_wait_to_be_deleted() {
-    let mut cluster = cluster(
-        Profile::Guide,
-        &[EBS_CLASS, EBS_WFFC_CLASS, DATA_CLAIM, SNAPCLASS_DELETE],
-    );
-    cluster
-        .create(object(&snapshot_of("data", Some("ebs-snap"))))
-        .unwrap();
+    let mut cluster = cluster(Profile::Guide, &[EBS_CLASS, EBS_WFFC_CLASS, DATA_CLAIM, SNAPCLASS_DELETE]);
+    cluster.create(object(&snapshot_of("data", Some("ebs-snap")))).unwrap();
     run(&mut cluster);
     // WaitForFirstConsumer and no pod: the restoring claim stays Pending.
-    cluster
-        .create(object(&restore_claim(
-            "restored",
-            "default",
-            "1Gi",
-            "ebs-wffc",
-            "VolumeSnapshot",
-            "snap",
-        )))
-        .unwrap();
-    cluster
-        .delete(
-            &ObjectKey::namespaced(Kind::VolumeSnapshot, "default", "snap"),
-            DeleteOptions::default(),
-        )
-        .unwrap();
+    cluster.create(object(&restore_claim("restored", "default", "1Gi", "ebs-wffc", "VolumeSnapshot", "snap"))).unwrap();
+    cluster.delete(&ObjectKey::namespaced(Kind::VolumeSnapshot, "default", "snap"), DeleteOptions::default()).unwrap();
     run(&mut cluster);
     assert!(snapshot(&cluster, "snap").is_some_and(|s| s.metadata.deletion_timestamp.is_some()));
-    assert!(events(&cluster, "snap").contains(
-        &"Warning SnapshotDeletePending Snapshot is being used to restore a PVC".to_string()
-    ));
+    assert!(
+        events(&cluster, "snap")
+            .contains(&"Warning SnapshotDeletePending Snapshot is being used to restore a PVC".to_string())
+    );
     cluster
-        .delete(
-            &ObjectKey::namespaced(Kind::PersistentVolumeClaim, "default", "restored"),
-            DeleteOptions::default(),
-        )
+        .delete(&ObjectKey::namespaced(Kind::PersistentVolumeClaim, "default", "restored"), DeleteOptions::default())
         .unwrap();
     run(&mut cluster);
     cluster.advance(SimDuration::from_secs(120));
-    assert!(
-        snapshot(&cluster, "snap").is_none(),
-        "released once no claim restores from it"
-    );
+    assert!(snapshot(&cluster, "snap").is_none(), "released once no claim restores from it");
     assert!(cluster.backend().snapshots.is_empty());
-    assert!(
-        cluster.violations().is_empty(),
-        "{:?}",
-        cluster.violations()
-    );
+    assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
 }
 
 fn counter_lines(cluster: &Cluster, tree: &stowage_core::fs::FsTree) -> usize {
@@ -781,9 +551,7 @@ fn counter_lines(cluster: &Cluster, tree: &stowage_core::fs::FsTree) -> usize {
 #[test]
 fn a_snapshot_should_capture_what_the_writer_had_written_at_that_moment() {
     let mut cluster = cluster(Profile::Guide, &[EBS_CLASS, DATA_CLAIM, SNAPCLASS_DELETE]);
-    let script: Vec<String> = (1..=200)
-        .map(|n| format!("echo {n} >> /data/counter && sleep 1"))
-        .collect();
+    let script: Vec<String> = (1..=200).map(|n| format!("echo {n} >> /data/counter && sleep 1")).collect();
     let pod = format!(
         "apiVersion: v1\nkind: Pod\nmetadata: {{name: writer}}\nspec:\n  restartPolicy: Never\n  containers:\n  - name: app\n    image: busybox\n    command: [sh, -c, '{}']\n    volumeMounts: [{{name: data, mountPath: /data}}]\n  volumes: [{{name: data, persistentVolumeClaim: {{claimName: data}}}}]\n",
         script.join(" && ")
@@ -797,62 +565,31 @@ fn a_snapshot_should_capture_what_the_writer_had_written_at_that_moment() {
         .cloned()
         .unwrap();
     let handle = pv.spec.unwrap().csi.unwrap().volume_handle;
-    let volume_tree = |cluster: &Cluster| {
-        cluster
-            .backend()
-            .fs
-            .get(cluster.backend().volumes[&handle].fs)
-            .cloned()
-            .unwrap()
-    };
+    let volume_tree =
+        |cluster: &Cluster| cluster.backend().fs.get(cluster.backend().volumes[&handle].fs).cloned().unwrap();
     for _ in 0..600 {
         if counter_lines(&cluster, &volume_tree(&cluster)) >= 100 {
             break;
         }
         cluster.advance(SimDuration::from_millis(250));
     }
-    assert_eq!(
-        counter_lines(&cluster, &volume_tree(&cluster)),
-        100,
-        "the writer reached 100"
-    );
-    cluster
-        .create(object(&snapshot_of("data", Some("ebs-snap"))))
-        .unwrap();
+    assert_eq!(counter_lines(&cluster, &volume_tree(&cluster)), 100, "the writer reached 100");
+    cluster.create(object(&snapshot_of("data", Some("ebs-snap")))).unwrap();
     cluster.advance(SimDuration::from_secs(150));
-    assert_eq!(
-        counter_lines(&cluster, &volume_tree(&cluster)),
-        200,
-        "the writer went on to 200"
-    );
+    assert_eq!(counter_lines(&cluster, &volume_tree(&cluster)), 200, "the writer went on to 200");
     let snapshot = snapshot(&cluster, "snap").unwrap();
-    assert_eq!(
-        snapshot.status.as_ref().and_then(|s| s.ready_to_use),
-        Some(true)
-    );
-    let handle = content(
-        &cluster,
-        snapshot
-            .status
-            .unwrap()
-            .bound_volume_snapshot_content_name
-            .as_deref()
-            .unwrap(),
-    )
-    .unwrap()
-    .status
-    .unwrap()
-    .snapshot_handle
-    .unwrap();
+    assert_eq!(snapshot.status.as_ref().and_then(|s| s.ready_to_use), Some(true));
+    let handle = content(&cluster, snapshot.status.unwrap().bound_volume_snapshot_content_name.as_deref().unwrap())
+        .unwrap()
+        .status
+        .unwrap()
+        .snapshot_handle
+        .unwrap();
     let frozen = &cluster.backend().snapshots.get(&handle).unwrap().tree;
     let lines = counter_lines(&cluster, frozen);
     assert!(
         (100..=101).contains(&lines),
         "the snapshot holds what was written when CreateSnapshot reached the storage: {lines}"
     );
-    assert!(
-        cluster.violations().is_empty(),
-        "{:?}",
-        cluster.violations()
-    );
+    assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
 }

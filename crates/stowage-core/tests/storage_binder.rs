@@ -74,12 +74,7 @@ impl Case {
         self
     }
     fn world(&self) -> World {
-        World::new(
-            self.volumes.clone(),
-            self.claims.clone(),
-            self.classes.clone(),
-            self.pods.clone(),
-        )
+        World::new(self.volumes.clone(), self.claims.clone(), self.classes.clone(), self.pods.clone())
     }
 }
 
@@ -91,59 +86,30 @@ fn check_once(case: &Case) {
     };
     let _ = world.reconcile(&PvController, &key);
     for (name, expected) in case.expected_volumes {
-        let actual = world
-            .volume(name)
-            .map(volume_summary)
-            .unwrap_or_else(|| "gone".to_string());
+        let actual = world.volume(name).map(volume_summary).unwrap_or_else(|| "gone".to_string());
         assert_eq!(&actual, expected, "{}: volume {name}", case.name);
     }
     for (name, expected) in case.expected_claims {
-        let actual = world
-            .claim(name)
-            .map(claim_summary)
-            .unwrap_or_else(|| "gone".to_string());
+        let actual = world.claim(name).map(claim_summary).unwrap_or_else(|| "gone".to_string());
         assert_eq!(&actual, expected, "{}: claim {name}", case.name);
     }
     let events = world.events();
-    assert_eq!(
-        events.len(),
-        case.events.len(),
-        "{}: events {events:?}",
-        case.name
-    );
+    assert_eq!(events.len(), case.events.len(), "{}: events {events:?}", case.name);
     for (event, expected) in events.iter().zip(case.events) {
-        assert!(
-            event.starts_with(expected),
-            "{}: event {event:?} does not start with {expected:?}",
-            case.name
-        );
+        assert!(event.starts_with(expected), "{}: event {event:?} does not start with {expected:?}", case.name);
     }
-    assert!(
-        world.violations.is_empty(),
-        "{}: {:?}",
-        case.name,
-        world.violations
-    );
+    assert!(world.violations.is_empty(), "{}: {:?}", case.name, world.violations);
 }
 
 fn check_stable(case: &Case) {
     let mut world = case.world();
     let steps = world.run_until_stable(&PvController, 100);
     assert!(steps.is_ok(), "{}: {steps:?}", case.name);
-    assert!(
-        world.violations.is_empty(),
-        "{}: {:?}",
-        case.name,
-        world.violations
-    );
+    assert!(world.violations.is_empty(), "{}: {:?}", case.name, world.violations);
     let events = world.events();
     for expected in case.events {
         let reason = expected.split(':').next().unwrap_or(expected);
-        assert!(
-            events.iter().any(|e| e.starts_with(reason)),
-            "{}: {reason} missing from {events:?}",
-            case.name
-        );
+        assert!(events.iter().any(|e| e.starts_with(reason)), "{}: {reason} missing from {events:?}", case.name);
     }
 }
 
@@ -178,15 +144,24 @@ fn binder_set_1_should_match_unbound_claims() {
             .claims(vec![claim("claim1-3").request("10Gi").phase("Bound").build()])
             .expect(&[], &[("claim1-3", "Pending volume=- ann=[]")], &["Normal FailedBinding"]),
         case("1-4 - smallest volume", Sync::Claim("claim1-4"))
-            .volumes(vec![volume("volume1-4-1").capacity("10Gi").build(), volume("volume1-4-2").capacity("1Gi").build()])
+            .volumes(vec![
+                volume("volume1-4-1").capacity("10Gi").build(),
+                volume("volume1-4-2").capacity("1Gi").build(),
+            ])
             .claims(vec![claim("claim1-4").build()])
             .expect(
-                &[("volume1-4-1", "Available claim=- ann=[]"), ("volume1-4-2", "Bound claim=default/claim1-4 ann=[bound-by-controller]")],
+                &[
+                    ("volume1-4-1", "Available claim=- ann=[]"),
+                    ("volume1-4-2", "Bound claim=default/claim1-4 ann=[bound-by-controller]"),
+                ],
                 &[("claim1-4", "Bound volume=volume1-4-2 ann=[bind-completed,bound-by-controller]")],
                 &[],
             ),
         case("1-5 - prebound volume by name - success", Sync::Claim("claim1-5"))
-            .volumes(vec![volume("volume1-5-1").capacity("10Gi").bound_to("claim1-5", "").phase("Pending").build(), volume("volume1-5-2").build()])
+            .volumes(vec![
+                volume("volume1-5-1").capacity("10Gi").bound_to("claim1-5", "").phase("Pending").build(),
+                volume("volume1-5-2").build(),
+            ])
             .claims(vec![claim("claim1-5").build()])
             .expect(
                 &[("volume1-5-1", "Bound claim=default/claim1-5 ann=[]"), ("volume1-5-2", "Available claim=- ann=[]")],
@@ -194,7 +169,10 @@ fn binder_set_1_should_match_unbound_claims() {
                 &[],
             ),
         case("1-6 - prebound volume by UID - success", Sync::Claim("claim1-6"))
-            .volumes(vec![volume("volume1-6-1").capacity("10Gi").bound_to("claim1-6", "uid1-6").phase("Pending").build(), volume("volume1-6-2").build()])
+            .volumes(vec![
+                volume("volume1-6-1").capacity("10Gi").bound_to("claim1-6", "uid1-6").phase("Pending").build(),
+                volume("volume1-6-2").build(),
+            ])
             .claims(vec![claim("claim1-6").uid("uid1-6").build()])
             .expect(
                 &[("volume1-6-1", "Bound claim=default/claim1-6 ann=[]")],
@@ -202,11 +180,23 @@ fn binder_set_1_should_match_unbound_claims() {
                 &[],
             ),
         case("1-7 - prebound volume to different claim", Sync::Claim("claim1-7"))
-            .volumes(vec![volume("volume1-7").capacity("10Gi").bound_to("claim1-7", "uid1-777").phase("Pending").build()])
+            .volumes(vec![
+                volume("volume1-7").capacity("10Gi").bound_to("claim1-7", "uid1-777").phase("Pending").build(),
+            ])
             .claims(vec![claim("claim1-7").uid("uid1-7").build()])
-            .expect(&[("volume1-7", "Pending claim=default/claim1-7 ann=[]")], &[("claim1-7", "Pending volume=- ann=[]")], &["Normal FailedBinding"]),
+            .expect(
+                &[("volume1-7", "Pending claim=default/claim1-7 ann=[]")],
+                &[("claim1-7", "Pending volume=- ann=[]")],
+                &["Normal FailedBinding"],
+            ),
         case("1-8 - complete bind after crash - PV bound", Sync::Claim("claim1-8"))
-            .volumes(vec![volume("volume1-8").bound_to("claim1-8", "uid1-8").phase("Pending").annotation(ANN_BOUND_BY_CONTROLLER, "yes").build()])
+            .volumes(vec![
+                volume("volume1-8")
+                    .bound_to("claim1-8", "uid1-8")
+                    .phase("Pending")
+                    .annotation(ANN_BOUND_BY_CONTROLLER, "yes")
+                    .build(),
+            ])
             .claims(vec![claim("claim1-8").uid("uid1-8").build()])
             .expect(
                 &[("volume1-8", "Bound claim=default/claim1-8 ann=[bound-by-controller]")],
@@ -214,7 +204,13 @@ fn binder_set_1_should_match_unbound_claims() {
                 &[],
             ),
         case("1-10 - complete bind after crash - PVC bound", Sync::Claim("claim1-10"))
-            .volumes(vec![volume("volume1-10").bound_to("claim1-10", "uid1-10").phase("Bound").annotation(ANN_BOUND_BY_CONTROLLER, "yes").build()])
+            .volumes(vec![
+                volume("volume1-10")
+                    .bound_to("claim1-10", "uid1-10")
+                    .phase("Bound")
+                    .annotation(ANN_BOUND_BY_CONTROLLER, "yes")
+                    .build(),
+            ])
             .claims(vec![
                 claim("claim1-10")
                     .uid("uid1-10")
@@ -231,7 +227,11 @@ fn binder_set_1_should_match_unbound_claims() {
         case("1-12 - do not bind when selector does not match", Sync::Claim("claim1-12"))
             .volumes(vec![volume("volume1-12").build()])
             .claims(vec![claim("claim1-12").selector(&[("foo", "true")]).build()])
-            .expect(&[("volume1-12", "Available claim=- ann=[]")], &[("claim1-12", "Pending volume=- ann=[]")], &["Normal FailedBinding"]),
+            .expect(
+                &[("volume1-12", "Available claim=- ann=[]")],
+                &[("claim1-12", "Pending volume=- ann=[]")],
+                &["Normal FailedBinding"],
+            ),
         case("1-13 - volume being deleted is not bound [current upstream]", Sync::Claim("claim1-13"))
             .volumes(vec![{
                 let mut v = volume("volume1-13").build();
@@ -239,7 +239,11 @@ fn binder_set_1_should_match_unbound_claims() {
                 v
             }])
             .claims(vec![claim("claim1-13").build()])
-            .expect(&[("volume1-13", "Available claim=- ann=[]")], &[("claim1-13", "Pending volume=- ann=[]")], &["Normal FailedBinding"]),
+            .expect(
+                &[("volume1-13", "Available claim=- ann=[]")],
+                &[("claim1-13", "Pending volume=- ann=[]")],
+                &["Normal FailedBinding"],
+            ),
     ]);
 }
 
@@ -310,16 +314,23 @@ fn binder_set_2_should_honour_claims_prebound_by_the_user() {
 #[test]
 fn binder_set_3_should_sync_bound_claims() {
     let done = |c: stowage_core::testing::ClaimBuilder| {
-        c.annotation(ANN_BIND_COMPLETED, "yes")
-            .annotation(ANN_BOUND_BY_CONTROLLER, "yes")
+        c.annotation(ANN_BIND_COMPLETED, "yes").annotation(ANN_BOUND_BY_CONTROLLER, "yes")
     };
     run(vec![
         case("3-1 - bound claim with missing VolumeName", Sync::Claim("claim3-1"))
             .claims(vec![done(claim("claim3-1")).phase("Bound").build()])
-            .expect(&[], &[("claim3-1", "Lost volume=- ann=[bind-completed,bound-by-controller]")], &["Warning ClaimLost: Bound claim has lost reference to PersistentVolume. Data on the volume is lost!"]),
+            .expect(
+                &[],
+                &[("claim3-1", "Lost volume=- ann=[bind-completed,bound-by-controller]")],
+                &["Warning ClaimLost: Bound claim has lost reference to PersistentVolume. Data on the volume is lost!"],
+            ),
         case("3-2 - bound claim with missing volume", Sync::Claim("claim3-2"))
             .claims(vec![done(claim("claim3-2")).volume_name("volume3-2").phase("Bound").build()])
-            .expect(&[], &[("claim3-2", "Lost volume=volume3-2 ann=[bind-completed,bound-by-controller]")], &["Warning ClaimLost: Bound claim has lost its PersistentVolume. Data on the volume is lost!"]),
+            .expect(
+                &[],
+                &[("claim3-2", "Lost volume=volume3-2 ann=[bind-completed,bound-by-controller]")],
+                &["Warning ClaimLost: Bound claim has lost its PersistentVolume. Data on the volume is lost!"],
+            ),
         case("3-3 - bound claim with unbound volume", Sync::Claim("claim3-3"))
             .volumes(vec![volume("volume3-3").capacity("10Gi").build()])
             .claims(vec![done(claim("claim3-3")).request("10Gi").volume_name("volume3-3").build()])
@@ -329,21 +340,53 @@ fn binder_set_3_should_sync_bound_claims() {
                 &[],
             ),
         case("3-4 - bound claim with prebound volume", Sync::Claim("claim3-4"))
-            .volumes(vec![volume("volume3-4").capacity("10Gi").bound_to("claim3-4", "claim3-4-x").phase("Pending").build()])
+            .volumes(vec![
+                volume("volume3-4").capacity("10Gi").bound_to("claim3-4", "claim3-4-x").phase("Pending").build(),
+            ])
             .claims(vec![done(claim("claim3-4")).request("10Gi").uid("uid3-4").volume_name("volume3-4").build()])
-            .expect(&[], &[("claim3-4", "Lost volume=volume3-4 ann=[bind-completed,bound-by-controller]")], &["Warning ClaimMisbound: Two claims are bound to the same volume, this one is bound incorrectly"]),
+            .expect(
+                &[],
+                &[("claim3-4", "Lost volume=volume3-4 ann=[bind-completed,bound-by-controller]")],
+                &["Warning ClaimMisbound: Two claims are bound to the same volume, this one is bound incorrectly"],
+            ),
         case("3-5 - bound claim with bound volume", Sync::Claim("claim3-5"))
             .volumes(vec![volume("volume3-5").capacity("10Gi").bound_to("claim3-5", "uid3-5").phase("Pending").build()])
-            .claims(vec![claim("claim3-5").uid("uid3-5").request("10Gi").volume_name("volume3-5").annotation(ANN_BIND_COMPLETED, "yes").build()])
-            .expect(&[("volume3-5", "Bound claim=default/claim3-5 ann=[]")], &[("claim3-5", "Bound volume=volume3-5 ann=[bind-completed]")], &[]),
+            .claims(vec![
+                claim("claim3-5")
+                    .uid("uid3-5")
+                    .request("10Gi")
+                    .volume_name("volume3-5")
+                    .annotation(ANN_BIND_COMPLETED, "yes")
+                    .build(),
+            ])
+            .expect(
+                &[("volume3-5", "Bound claim=default/claim3-5 ann=[]")],
+                &[("claim3-5", "Bound volume=volume3-5 ann=[bind-completed]")],
+                &[],
+            ),
         case("3-6 - bound claim with bound volume", Sync::Claim("claim3-6"))
-            .volumes(vec![volume("volume3-6").capacity("10Gi").bound_to("claim3-6-x", "uid3-6-x").phase("Pending").build()])
-            .claims(vec![claim("claim3-6").uid("uid3-6").request("10Gi").volume_name("volume3-6").annotation(ANN_BIND_COMPLETED, "yes").build()])
+            .volumes(vec![
+                volume("volume3-6").capacity("10Gi").bound_to("claim3-6-x", "uid3-6-x").phase("Pending").build(),
+            ])
+            .claims(vec![
+                claim("claim3-6")
+                    .uid("uid3-6")
+                    .request("10Gi")
+                    .volume_name("volume3-6")
+                    .annotation(ANN_BIND_COMPLETED, "yes")
+                    .build(),
+            ])
             .expect(&[], &[("claim3-6", "Lost volume=volume3-6 ann=[bind-completed]")], &["Warning ClaimMisbound"]),
         case("3-7 - bound claim with unbound volume where selector doesn't match", Sync::Claim("claim3-7"))
             .volumes(vec![volume("volume3-7").capacity("10Gi").build()])
-            .claims(vec![done(claim("claim3-7")).request("10Gi").volume_name("volume3-7").selector(&[("foo", "true")]).build()])
-            .expect(&[("volume3-7", "Bound claim=default/claim3-7 ann=[bound-by-controller]")], &[("claim3-7", "Bound volume=volume3-7 ann=[bind-completed,bound-by-controller]")], &[]),
+            .claims(vec![
+                done(claim("claim3-7")).request("10Gi").volume_name("volume3-7").selector(&[("foo", "true")]).build(),
+            ])
+            .expect(
+                &[("volume3-7", "Bound claim=default/claim3-7 ann=[bound-by-controller]")],
+                &[("claim3-7", "Bound volume=volume3-7 ann=[bind-completed,bound-by-controller]")],
+                &[],
+            ),
     ]);
 }
 
@@ -397,70 +440,30 @@ fn binder_set_13_should_match_classes_as_strings() {
         case("13-1 - binding to class", Sync::Claim("claim13-1"))
             .volumes(vec![
                 volume("volume13-1-1").build(),
-                volume("volume13-1-2")
-                    .capacity("10Gi")
-                    .class("gold")
-                    .build(),
+                volume("volume13-1-2").capacity("10Gi").class("gold").build(),
             ])
             .claims(vec![claim("claim13-1").class("gold").build()])
-            .expect(
-                &[(
-                    "volume13-1-2",
-                    "Bound claim=default/claim13-1 ann=[bound-by-controller]",
-                )],
-                &[],
-                &[],
-            ),
+            .expect(&[("volume13-1-2", "Bound claim=default/claim13-1 ann=[bound-by-controller]")], &[], &[]),
         case("13-2 - binding without a class", Sync::Claim("claim13-2"))
             .volumes(vec![
                 volume("volume13-2-1").class("gold").build(),
                 volume("volume13-2-2").capacity("10Gi").build(),
             ])
             .claims(vec![claim("claim13-2").build()])
+            .expect(&[("volume13-2-2", "Bound claim=default/claim13-2 ann=[bound-by-controller]")], &[], &[]),
+        case("13-5 - nil class binds a class-\"\" volume and gets no default", Sync::Claim("claim13-5"))
+            .volumes(vec![volume("volume13-5").build()])
+            .claims(vec![claim("claim13-5").no_class().build()])
+            .classes(vec![storage_class("standard", "ebs.csi.aws.com").default_class().build()])
             .expect(
-                &[(
-                    "volume13-2-2",
-                    "Bound claim=default/claim13-2 ann=[bound-by-controller]",
-                )],
-                &[],
+                &[("volume13-5", "Bound claim=default/claim13-5 ann=[bound-by-controller]")],
+                &[("claim13-5", "Bound volume=volume13-5 ann=[bind-completed,bound-by-controller]")],
                 &[],
             ),
-        case(
-            "13-5 - nil class binds a class-\"\" volume and gets no default",
-            Sync::Claim("claim13-5"),
-        )
-        .volumes(vec![volume("volume13-5").build()])
-        .claims(vec![claim("claim13-5").no_class().build()])
-        .classes(vec![
-            storage_class("standard", "ebs.csi.aws.com")
-                .default_class()
-                .build(),
-        ])
-        .expect(
-            &[(
-                "volume13-5",
-                "Bound claim=default/claim13-5 ann=[bound-by-controller]",
-            )],
-            &[(
-                "claim13-5",
-                "Bound volume=volume13-5 ann=[bind-completed,bound-by-controller]",
-            )],
-            &[],
-        ),
-        case(
-            "semantics 1.3 - class name without a StorageClass object",
-            Sync::Claim("claim-manual"),
-        )
-        .volumes(vec![volume("volume-manual").class("manual").build()])
-        .claims(vec![claim("claim-manual").class("manual").build()])
-        .expect(
-            &[(
-                "volume-manual",
-                "Bound claim=default/claim-manual ann=[bound-by-controller]",
-            )],
-            &[],
-            &[],
-        ),
+        case("semantics 1.3 - class name without a StorageClass object", Sync::Claim("claim-manual"))
+            .volumes(vec![volume("volume-manual").class("manual").build()])
+            .claims(vec![claim("claim-manual").class("manual").build()])
+            .expect(&[("volume-manual", "Bound claim=default/claim-manual ann=[bound-by-controller]")], &[], &[]),
     ]);
 }
 
@@ -559,23 +562,74 @@ fn delete_set_8_should_delete_or_fail_like_upstream() {
 fn recycle_set_6_should_scrub_or_refuse_like_upstream() {
     run(vec![
         case("6-1 - successful recycle", Sync::Volume("volume6-1"))
-            .volumes(vec![volume("volume6-1").nfs("10.0.1.50", "/exports/6-1").bound_to("claim6-1", "uid6-1").phase("Bound").reclaim("Recycle").annotation(ANN_BOUND_BY_CONTROLLER, "yes").build()])
+            .volumes(vec![
+                volume("volume6-1")
+                    .nfs("10.0.1.50", "/exports/6-1")
+                    .bound_to("claim6-1", "uid6-1")
+                    .phase("Bound")
+                    .reclaim("Recycle")
+                    .annotation(ANN_BOUND_BY_CONTROLLER, "yes")
+                    .build(),
+            ])
             .expect(&[("volume6-1", "Available claim=- ann=[]")], &[], &["Normal VolumeRecycled: Volume recycled"]),
         case("6-2 - recycle volume pre-bound by the user", Sync::Volume("volume6-2"))
-            .volumes(vec![volume("volume6-2").nfs("10.0.1.50", "/exports/6-2").bound_to("claim6-2", "uid6-2").phase("Bound").reclaim("Recycle").build()])
+            .volumes(vec![
+                volume("volume6-2")
+                    .nfs("10.0.1.50", "/exports/6-2")
+                    .bound_to("claim6-2", "uid6-2")
+                    .phase("Bound")
+                    .reclaim("Recycle")
+                    .build(),
+            ])
             .expect(&[("volume6-2", "Available claim=default/claim6-2 ann=[]")], &[], &["Normal VolumeRecycled"]),
         case("6-3 - no recycler for the plugin", Sync::Volume("volume6-3"))
-            .volumes(vec![volume("volume6-3").csi("ebs.csi.aws.com", "vol-6").bound_to("claim6-3", "uid6-3").phase("Bound").reclaim("Recycle").build()])
-            .expect(&[("volume6-3", "Failed claim=default/claim6-3 ann=[]")], &[], &["Warning VolumeFailedRecycle: No recycler plugin found for the volume!"]),
+            .volumes(vec![
+                volume("volume6-3")
+                    .csi("ebs.csi.aws.com", "vol-6")
+                    .bound_to("claim6-3", "uid6-3")
+                    .phase("Bound")
+                    .reclaim("Recycle")
+                    .build(),
+            ])
+            .expect(
+                &[("volume6-3", "Failed claim=default/claim6-3 ann=[]")],
+                &[],
+                &["Warning VolumeFailedRecycle: No recycler plugin found for the volume!"],
+            ),
         case("6-10 - unknown reclaim policy", Sync::Volume("volume6-10"))
-            .volumes(vec![volume("volume6-10").bound_to("claim6-10", "uid6-10").phase("Bound").reclaim("Shred").build()])
-            .expect(&[("volume6-10", "Failed claim=default/claim6-10 ann=[]")], &[], &["Warning VolumeUnknownReclaimPolicy: Volume has unrecognized PersistentVolumeReclaimPolicy"]),
+            .volumes(vec![
+                volume("volume6-10").bound_to("claim6-10", "uid6-10").phase("Bound").reclaim("Shred").build(),
+            ])
+            .expect(
+                &[("volume6-10", "Failed claim=default/claim6-10 ann=[]")],
+                &[],
+                &["Warning VolumeUnknownReclaimPolicy: Volume has unrecognized PersistentVolumeReclaimPolicy"],
+            ),
         case("6-11 - volume still used by a running pod", Sync::Volume("volume6-11"))
-            .volumes(vec![volume("volume6-11").nfs("10.0.1.50", "/e").bound_to("claim6-11", "uid6-11").phase("Released").reclaim("Recycle").build()])
+            .volumes(vec![
+                volume("volume6-11")
+                    .nfs("10.0.1.50", "/e")
+                    .bound_to("claim6-11", "uid6-11")
+                    .phase("Released")
+                    .reclaim("Recycle")
+                    .build(),
+            ])
             .pods(vec![pod("runningPod", "node-a", &["claim6-11"])])
-            .expect(&[("volume6-11", "Released claim=default/claim6-11 ann=[]")], &[], &["Normal VolumeFailedRecycle: Volume is used by pods: default/runningPod"]),
+            .expect(
+                &[("volume6-11", "Released claim=default/claim6-11 ann=[]")],
+                &[],
+                &["Normal VolumeFailedRecycle: Volume is used by pods: default/runningPod"],
+            ),
         case("6-13 - completed pods do not block recycling", Sync::Volume("volume6-13"))
-            .volumes(vec![volume("volume6-13").nfs("10.0.1.50", "/e").bound_to("claim6-13", "uid6-13").phase("Released").reclaim("Recycle").annotation(ANN_BOUND_BY_CONTROLLER, "yes").build()])
+            .volumes(vec![
+                volume("volume6-13")
+                    .nfs("10.0.1.50", "/e")
+                    .bound_to("claim6-13", "uid6-13")
+                    .phase("Released")
+                    .reclaim("Recycle")
+                    .annotation(ANN_BOUND_BY_CONTROLLER, "yes")
+                    .build(),
+            ])
             .pods(vec![{
                 let mut p = pod("donePod", "node-a", &["claim6-13"]);
                 p.status.get_or_insert_with(Default::default).phase = Some("Succeeded".to_string());
@@ -595,37 +649,16 @@ fn recycling_should_scrub_the_backend_data() {
         .annotation(ANN_BOUND_BY_CONTROLLER, "yes")
         .build();
     let mut world = World::new(vec![nfs.clone()], vec![], vec![], vec![]);
-    let fs = world
-        .backend
-        .volume_fs_for_pv(&nfs, stowage_core::sim::SimTime(0))
-        .unwrap();
-    world
-        .backend
-        .fs
-        .get_mut(fs)
-        .unwrap()
-        .write_file_at("/important.txt", b"data", 0)
-        .unwrap();
+    let fs = world.backend.volume_fs_for_pv(&nfs, stowage_core::sim::SimTime(0)).unwrap();
+    world.backend.fs.get_mut(fs).unwrap().write_file_at("/important.txt", b"data", 0).unwrap();
     let _ = world.reconcile(&PvController, &volume_key("nfs"));
-    assert_eq!(
-        world.backend.fs.get(fs).unwrap().used_bytes(),
-        0,
-        "rm -rf /scrub/*"
-    );
-    assert_eq!(
-        world.volume("nfs").map(volume_summary).unwrap(),
-        "Available claim=- ann=[]"
-    );
+    assert_eq!(world.backend.fs.get(fs).unwrap().used_bytes(), 0, "rm -rf /scrub/*");
+    assert_eq!(world.volume("nfs").map(volume_summary).unwrap(), "Available claim=- ann=[]");
 }
 
 #[test]
 fn last_phase_transition_time_should_change_with_the_phase() {
-    let mut world = World::new(
-        vec![volume("v").phase("Pending").build()],
-        vec![],
-        vec![],
-        vec![],
-    );
+    let mut world = World::new(vec![volume("v").phase("Pending").build()], vec![], vec![], vec![]);
     let _ = world.reconcile(&PvController, &volume_key("v"));
     let status = world.volume("v").unwrap().status.clone().unwrap();
     assert_eq!(status.phase.as_deref(), Some("Available"));
@@ -637,18 +670,9 @@ fn index_should_prefer_the_smallest_mode_set_then_the_smallest_volume() {
     // index_test TestFindingVolumeWithDifferentAccessModes: a RWO claim takes a RWO volume over a
     // smaller RWO+ROX one.
     let volumes = vec![
-        volume("gce")
-            .capacity("1Gi")
-            .modes(&["ReadWriteOnce", "ReadOnlyMany"])
-            .build(),
-        volume("ebs")
-            .capacity("5Gi")
-            .modes(&["ReadWriteOnce"])
-            .build(),
-        volume("ebs-small")
-            .capacity("2Gi")
-            .modes(&["ReadWriteOnce"])
-            .build(),
+        volume("gce").capacity("1Gi").modes(&["ReadWriteOnce", "ReadOnlyMany"]).build(),
+        volume("ebs").capacity("5Gi").modes(&["ReadWriteOnce"]).build(),
+        volume("ebs-small").capacity("2Gi").modes(&["ReadWriteOnce"]).build(),
     ];
     let mut world = World::new(volumes, vec![claim("c").build()], vec![], vec![]);
     let _ = world.reconcile(&PvController, &claim_key("c"));

@@ -6,14 +6,11 @@
 //! redis) run the engine's image models. Pass [`SHELL_RUNTIME`] to
 //! [`stowage_core::Cluster::with_runtime`].
 
-use crate::shell::{
-    self, DnsAnswer, ExternalOutput, Host, HttpResponse, Poll, SleepOutcome, Stream,
-};
+use crate::shell::{self, DnsAnswer, ExternalOutput, Host, HttpResponse, Poll, SleepOutcome, Stream};
 use stowage_core::SimTime;
 use stowage_core::fs::Vfs;
 use stowage_core::runtime::{
-    ContainerRuntime, ImageProcess, OutStream, Process, ProcessPoll, ProcessSys, container_argv,
-    image_model,
+    ContainerRuntime, ImageProcess, OutStream, Process, ProcessPoll, ProcessSys, container_argv, image_model,
 };
 
 /// How long `tail -f` waits before it looks at its file again (busybox polls once a second).
@@ -27,22 +24,15 @@ pub struct ShellRuntime;
 pub static SHELL_RUNTIME: ShellRuntime = ShellRuntime;
 
 impl ContainerRuntime for ShellRuntime {
-    fn spawn(
-        &self,
-        image: &str,
-        command: &[String],
-        args: &[String],
-        env: &[(String, String)],
-    ) -> Box<dyn Process> {
+    fn spawn(&self, image: &str, command: &[String], args: &[String], env: &[(String, String)]) -> Box<dyn Process> {
         let _ = env;
-        if command.is_empty() && args.is_empty() {
-            if let Some(model) = image_model(image) {
-                return Box::new(ImageProcess::new(model));
-            }
+        if command.is_empty()
+            && args.is_empty()
+            && let Some(model) = image_model(image)
+        {
+            return Box::new(ImageProcess::new(model));
         }
-        Box::new(ShellProcess {
-            inner: shell::Process::from_argv(&container_argv(image, command, args)),
-        })
+        Box::new(ShellProcess { inner: shell::Process::from_argv(&container_argv(image, command, args)) })
     }
 }
 
@@ -61,12 +51,10 @@ impl Process for ShellProcess {
         let now = sys.now();
         let mut host = SysHost { sys };
         match self.inner.resume(&mut host, budget_steps) {
-            Poll::Sleep { until_ms } => ProcessPoll::Sleep {
-                until: SimTime(until_ms.saturating_sub(epoch_ms())),
-            },
-            Poll::WaitInput => ProcessPoll::Wait {
-                retry_at: now.plus(stowage_core::SimDuration::from_millis(TAIL_POLL_MS)),
-            },
+            Poll::Sleep { until_ms } => ProcessPoll::Sleep { until: SimTime(until_ms.saturating_sub(epoch_ms())) },
+            Poll::WaitInput => {
+                ProcessPoll::Wait { retry_at: now.plus(stowage_core::SimDuration::from_millis(TAIL_POLL_MS)) }
+            }
             Poll::Busy => ProcessPoll::BudgetExhausted,
             Poll::Exited(code) => ProcessPoll::Exited(code),
         }
@@ -113,26 +101,15 @@ impl Host for SysHost<'_> {
     fn pid(&self) -> u32 {
         self.sys.pid()
     }
-    fn external(
-        &mut self,
-        argv: &[String],
-        env: &[(String, String)],
-        stdin: &[u8],
-    ) -> Option<ExternalOutput> {
+    fn external(&mut self, argv: &[String], env: &[(String, String)], stdin: &[u8]) -> Option<ExternalOutput> {
         let _ = (argv, env, stdin);
         None
     }
     fn dns_lookup(&mut self, name: &str) -> DnsAnswer {
         let answer = self.sys.dns_lookup(name);
-        DnsAnswer {
-            server: answer.server,
-            records: answer.records,
-        }
+        DnsAnswer { server: answer.server, records: answer.records }
     }
     fn http_get(&mut self, url: &str) -> Result<HttpResponse, String> {
-        self.sys.http_get(url).map(|r| HttpResponse {
-            status: r.status,
-            body: r.body,
-        })
+        self.sys.http_get(url).map(|r| HttpResponse { status: r.status, body: r.body })
     }
 }

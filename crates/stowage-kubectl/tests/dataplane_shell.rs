@@ -41,38 +41,15 @@ spec:
     cluster.settle();
     cluster.advance(SimDuration::from_secs(20));
     let written = cluster
-        .exec(
-            "default",
-            "shared-scratch",
-            Some("writer"),
-            &["cat".to_string(), "/scratch/log.txt".to_string()],
-        )
+        .exec("default", "shared-scratch", Some("writer"), &["cat".to_string(), "/scratch/log.txt".to_string()])
         .expect("exec");
     let lines = written.stdout.lines().count();
     assert!((4..=5).contains(&lines), "{written:?}");
-    assert!(
-        written.stdout.lines().all(|l| l.ends_with("UTC 2026")),
-        "{written:?}"
-    );
+    assert!(written.stdout.lines().all(|l| l.ends_with("UTC 2026")), "{written:?}");
     let seen = logs(&cluster, "shared-scratch", "reader");
-    assert!(
-        seen.lines().count() >= 4,
-        "the reader follows the file: {seen:?}"
-    );
-    assert!(
-        written.stdout.starts_with(
-            &seen
-                .lines()
-                .next()
-                .map(|l| format!("{l}\n"))
-                .unwrap_or_default()
-        )
-    );
-    assert!(
-        cluster.violations().is_empty(),
-        "{:?}",
-        cluster.violations()
-    );
+    assert!(seen.lines().count() >= 4, "the reader follows the file: {seen:?}");
+    assert!(written.stdout.starts_with(&seen.lines().next().map(|l| format!("{l}\n")).unwrap_or_default()));
+    assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
 }
 
 #[test]
@@ -82,28 +59,13 @@ fn ephemeral_data_should_vanish_with_the_pod() {
     cluster.create(object(Kind::Pod, first)).expect("create");
     cluster.settle();
     let out = cluster
-        .exec(
-            "default",
-            "ephemeral-demo",
-            None,
-            &["cat".to_string(), "/tmp/data.txt".to_string()],
-        )
+        .exec("default", "ephemeral-demo", None, &["cat".to_string(), "/tmp/data.txt".to_string()])
         .expect("exec");
     assert_eq!(out.stdout, "important data\n");
-    cluster
-        .delete(
-            &ObjectKey::namespaced(Kind::Pod, "default", "ephemeral-demo"),
-            Default::default(),
-        )
-        .expect("delete");
+    cluster.delete(&ObjectKey::namespaced(Kind::Pod, "default", "ephemeral-demo"), Default::default()).expect("delete");
     cluster.settle();
     let second = "apiVersion: v1\nkind: Pod\nmetadata: {name: ephemeral-demo}\nspec:\n  restartPolicy: Never\n  containers:\n  - name: ephemeral-demo\n    image: busybox\n    args: [sh, -c, \"cat /tmp/data.txt 2>/dev/null || echo 'FILE NOT FOUND'\"]\n";
-    cluster
-        .create(object(Kind::Pod, second))
-        .expect("create again");
+    cluster.create(object(Kind::Pod, second)).expect("create again");
     cluster.settle();
-    assert_eq!(
-        logs(&cluster, "ephemeral-demo", "ephemeral-demo"),
-        "FILE NOT FOUND\n"
-    );
+    assert_eq!(logs(&cluster, "ephemeral-demo", "ephemeral-demo"), "FILE NOT FOUND\n");
 }

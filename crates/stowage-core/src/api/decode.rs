@@ -167,9 +167,7 @@ impl DecodeError {
     /// verb such as `creating`.
     pub fn kubectl_message(&self, file: &str, verb: &str) -> String {
         match &self.error {
-            Error::NoKindMatch {
-                name, namespace, ..
-            } => format!(
+            Error::NoKindMatch { name, namespace, .. } => format!(
                 "resource mapping not found for name: {name:?} namespace: {namespace:?} from {file:?}: {}\nensure CRDs are installed first",
                 self.error
             ),
@@ -260,10 +258,9 @@ impl Error {
     /// Which part of kubectl or the API server reports the error.
     pub fn stage(&self) -> Stage {
         match self {
-            Error::InvalidSeparator(_)
-            | Error::Syntax { .. }
-            | Error::DuplicateKeys(_)
-            | Error::Json(_) => Stage::Parse,
+            Error::InvalidSeparator(_) | Error::Syntax { .. } | Error::DuplicateKeys(_) | Error::Json(_) => {
+                Stage::Parse
+            }
             Error::Validation(_) => Stage::Validate,
             Error::KindMissing(_) | Error::NoKindMatch { .. } => Stage::Mapping,
             Error::NotHandled { .. } => Stage::Server,
@@ -272,10 +269,7 @@ impl Error {
 }
 
 fn duplicate_lines(keys: &[DuplicateKey]) -> String {
-    keys.iter()
-        .map(|d| format!("  line {}: key {} already set in map", d.line, d.key))
-        .collect::<Vec<_>>()
-        .join("\n")
+    keys.iter().map(|d| format!("  line {}: key {} already set in map", d.line, d.key)).collect::<Vec<_>>().join("\n")
 }
 
 /// `utilerrors.NewAggregate(...).Error()`: one message bare, several in brackets.
@@ -307,11 +301,7 @@ pub fn decode_documents(text: &str) -> Vec<DecodedDocument> {
                 }
             }
             Chunk::BadSeparator { line, rest } => {
-                out.push(failed(
-                    index,
-                    Position { line, column: 1 },
-                    Error::InvalidSeparator(rest),
-                ));
+                out.push(failed(index, Position { line, column: 1 }, Error::InvalidSeparator(rest)));
                 break;
             }
         }
@@ -324,11 +314,7 @@ fn failed(index: usize, position: Position, error: Error) -> DecodedDocument {
         index,
         start: position,
         positions: Positions::default(),
-        result: Err(DecodeError {
-            document: index,
-            position: Some(position),
-            error,
-        }),
+        result: Err(DecodeError { document: index, position: Some(position), error }),
     }
 }
 
@@ -348,22 +334,13 @@ fn split_documents(text: &str) -> Vec<Chunk> {
             let trimmed = rest.trim();
             if !trimmed.is_empty() && !trimmed.starts_with('#') {
                 if !buffer.is_empty() {
-                    chunks.push(Chunk::Document {
-                        start_line: buffer_start,
-                        text: std::mem::take(&mut buffer),
-                    });
+                    chunks.push(Chunk::Document { start_line: buffer_start, text: std::mem::take(&mut buffer) });
                 }
-                chunks.push(Chunk::BadSeparator {
-                    line: line_number,
-                    rest: trimmed.to_string(),
-                });
+                chunks.push(Chunk::BadSeparator { line: line_number, rest: trimmed.to_string() });
                 return chunks;
             }
             if !buffer.is_empty() {
-                chunks.push(Chunk::Document {
-                    start_line: buffer_start,
-                    text: std::mem::take(&mut buffer),
-                });
+                chunks.push(Chunk::Document { start_line: buffer_start, text: std::mem::take(&mut buffer) });
             }
             buffer_start = line_number + 1;
             continue;
@@ -374,10 +351,7 @@ fn split_documents(text: &str) -> Vec<Chunk> {
         buffer.push_str(line);
     }
     if !buffer.is_empty() {
-        chunks.push(Chunk::Document {
-            start_line: buffer_start,
-            text: buffer,
-        });
+        chunks.push(Chunk::Document { start_line: buffer_start, text: buffer });
     }
     chunks
 }
@@ -397,58 +371,29 @@ fn parse_yaml_document(
 ) -> Option<std::result::Result<ParsedDocument, DecodedDocument>> {
     let converted = yaml_to_json(text, start_line - 1);
     match converted {
-        Err(YamlError {
-            problem,
-            line: relative,
-            column,
-            parser,
-        }) => {
+        Err(YamlError { problem, line: relative, column, parser }) => {
             // libyaml marks an unterminated quoted scalar at the end of the input, not at its start.
             let (relative, column) = if problem == "found unexpected end of stream" {
                 (text.matches('\n').count() + 1, 0)
             } else {
                 (relative, column)
             };
-            let position = Position {
-                line: relative + start_line - 1,
-                column: column + 1,
-            };
+            let position = Position { line: relative + start_line - 1, column: column + 1 };
             // go-yaml: parser errors name `problem_mark.line` (0-based), scanner errors add one;
             // a zero line falls back to no line at all.
-            let line = if parser {
-                relative.checked_sub(1).filter(|l| *l > 0)
-            } else {
-                Some(relative).filter(|l| *l > 0)
-            };
-            Some(Err(failed(
-                index,
-                position,
-                Error::Syntax { line, problem },
-            )))
+            let line =
+                if parser { relative.checked_sub(1).filter(|l| *l > 0) } else { Some(relative).filter(|l| *l > 0) };
+            Some(Err(failed(index, position, Error::Syntax { line, problem })))
         }
-        Ok(Converted {
-            value: Value::Null, ..
-        }) => None,
-        Ok(Converted {
-            duplicates,
-            positions,
-            value,
-            start,
-        }) => {
-            let start = start.unwrap_or(Position {
-                line: start_line,
-                column: 1,
-            });
+        Ok(Converted { value: Value::Null, .. }) => None,
+        Ok(Converted { duplicates, positions, value, start }) => {
+            let start = start.unwrap_or(Position { line: start_line, column: 1 });
             if !duplicates.is_empty() {
                 let position = duplicates[0].0;
                 let keys = duplicates.into_iter().map(|(_, key)| key).collect();
                 return Some(Err(failed(index, position, Error::DuplicateKeys(keys))));
             }
-            Some(Ok(ParsedDocument {
-                value,
-                start,
-                positions: Positions { entries: positions },
-            }))
+            Some(Ok(ParsedDocument { value, start, positions: Positions { entries: positions } }))
         }
     }
 }
@@ -465,15 +410,11 @@ fn decode_json_stream(text: &str, out: &mut Vec<DecodedDocument>) {
                 let slice = text.get(begin..end).unwrap_or("");
                 let leading = slice.len() - slice.trim_start().len();
                 let start_line = text[..begin + leading].matches('\n').count() + 1;
-                let positions = yaml_to_json(&slice[leading..], start_line - 1)
-                    .map(|c| c.positions)
-                    .unwrap_or_default();
+                let positions =
+                    yaml_to_json(&slice[leading..], start_line - 1).map(|c| c.positions).unwrap_or_default();
                 let document = ParsedDocument {
                     value,
-                    start: Position {
-                        line: start_line,
-                        column: 1,
-                    },
+                    start: Position { line: start_line, column: 1 },
                     positions: Positions { entries: positions },
                 };
                 if !document.value.is_null() {
@@ -482,20 +423,13 @@ fn decode_json_stream(text: &str, out: &mut Vec<DecodedDocument>) {
                 }
             }
             Some(Err(error)) => {
-                let position = Position {
-                    line: error.line().max(1),
-                    column: error.column().max(1),
-                };
+                let position = Position { line: error.line().max(1), column: error.column().max(1) };
                 let message = error.to_string();
                 let message = match message.rfind(" at line ") {
                     Some(cut) => message[..cut].to_string(),
                     None => message,
                 };
-                out.push(failed(
-                    index,
-                    position,
-                    Error::Json(format!("json: {message}")),
-                ));
+                out.push(failed(index, position, Error::Json(format!("json: {message}"))));
                 break;
             }
         }
@@ -515,26 +449,14 @@ fn expand_document(
             return;
         }
     };
-    let ParsedDocument {
-        value,
-        start,
-        positions,
-    } = document;
+    let ParsedDocument { value, start, positions } = document;
     if let Err(messages) = check_type_meta(&value) {
-        let position = positions
-            .get("apiVersion")
-            .or(positions.get("kind"))
-            .map(|p| p.key)
-            .unwrap_or(start);
+        let position = positions.get("apiVersion").or(positions.get("kind")).map(|p| p.key).unwrap_or(start);
         out.push(DecodedDocument {
             index,
             start,
             positions,
-            result: Err(DecodeError {
-                document: index,
-                position: Some(position),
-                error: Error::Validation(messages),
-            }),
+            result: Err(DecodeError { document: index, position: Some(position), error: Error::Validation(messages) }),
         });
         return;
     }
@@ -542,12 +464,7 @@ fn expand_document(
         && value.get("apiVersion").and_then(Value::as_str) == Some("v1");
     if !is_list {
         let result = decode_object(value, index, &positions, start, false).map_err(|e| *e);
-        out.push(DecodedDocument {
-            index,
-            start,
-            positions,
-            result,
-        });
+        out.push(DecodedDocument { index, start, positions, result });
         return;
     }
     let items = match value.get("items") {
@@ -559,12 +476,7 @@ fn expand_document(
         let item_positions = positions.under(&prefix);
         let item_start = positions.get(&prefix).map(|p| p.value).unwrap_or(start);
         let result = decode_object(item, index, &item_positions, item_start, true).map_err(|e| *e);
-        out.push(DecodedDocument {
-            index,
-            start: item_start,
-            positions: item_positions,
-            result,
-        });
+        out.push(DecodedDocument { index, start: item_start, positions: item_positions, result });
     }
 }
 
@@ -588,11 +500,7 @@ fn check_type_meta(value: &Value) -> std::result::Result<(), Vec<String>> {
         Some(Value::String(_)) => {}
         Some(_) => errors.push("kind isn't string type".to_string()),
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 
 fn decode_object(
@@ -603,34 +511,17 @@ fn decode_object(
     list_item: bool,
 ) -> Result<Object, Box<DecodeError>> {
     let fail = |position: Option<Position>, error: Error| {
-        Box::new(DecodeError {
-            document: index,
-            position: position.or(Some(start)),
-            error,
-        })
+        Box::new(DecodeError { document: index, position: position.or(Some(start)), error })
     };
-    let kind_name = value
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let api_version = value
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let kind_name = value.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+    let api_version = value.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
     if list_item && kind_name.is_empty() {
         let json = serde_json::to_string(&value).unwrap_or_default();
         return Err(fail(None, Error::KindMissing(json)));
     }
     let Some(kind) = Kind::from_api_version_and_kind(&api_version, &kind_name) else {
         let meta = |field: &str| {
-            value
-                .get("metadata")
-                .and_then(|m| m.get(field))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
+            value.get("metadata").and_then(|m| m.get(field)).and_then(Value::as_str).unwrap_or("").to_string()
         };
         return Err(fail(
             positions.get("kind").map(|p| p.value),
@@ -651,43 +542,28 @@ fn decode_object(
         let (segments, message) = match attempt {
             Ok((mut object, unknown)) => {
                 if let Some((path, error)) = first_bad_quantity(&mut object) {
-                    return Err(fail(
-                        positions.get(&path).map(|p| p.value),
-                        not_handled(error.to_string()),
-                    ));
+                    return Err(fail(positions.get(&path).map(|p| p.value), not_handled(error.to_string())));
                 }
                 if unknown.is_empty() {
                     return Ok(object);
                 }
                 let position = positions.get(&unknown[0]).map(|p| p.key);
-                let detail = unknown
-                    .iter()
-                    .map(|path| format!("unknown field {path:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                return Err(fail(
-                    position,
-                    not_handled(format!("strict decoding error: {detail}")),
-                ));
+                let detail =
+                    unknown.iter().map(|path| format!("unknown field {path:?}")).collect::<Vec<_>>().join(", ");
+                return Err(fail(position, not_handled(format!("strict decoding error: {detail}"))));
             }
             Err(failure) => failure,
         };
         let path = segments_path(&segments);
-        if let Some(field) = message
-            .strip_prefix("missing field `")
-            .and_then(|m| m.strip_suffix('`'))
-        {
+        if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
             let mut target = segments.clone();
             target.push(Segment::Key(field.to_string()));
-            if set_at(&mut value, &target, Value::String(String::new()))
-                && filled.insert(segments_path(&target))
-            {
+            if set_at(&mut value, &target, Value::String(String::new())) && filled.insert(segments_path(&target)) {
                 continue;
             }
         }
         if let Some((unexpected, expected)) = parse_invalid(&message) {
-            let zero_fill =
-                unexpected == "null" || unexpected == "unit value" || filled.contains(&path);
+            let zero_fill = unexpected == "null" || unexpected == "unit value" || filled.contains(&path);
             if zero_fill && let Some(zero) = zero_value(&expected) {
                 filled.insert(path.clone());
                 if set_at(&mut value, &segments, zero) {
@@ -695,20 +571,11 @@ fn decode_object(
                 }
             }
             let detail = go_type_error(kind, &value, &segments, &unexpected, &expected);
-            return Err(fail(
-                positions.get(&path).map(|p| p.value),
-                not_handled(detail),
-            ));
+            return Err(fail(positions.get(&path).map(|p| p.value), not_handled(detail)));
         }
-        return Err(fail(
-            positions.get(&path).map(|p| p.value),
-            not_handled(format!("json: {message}")),
-        ));
+        return Err(fail(positions.get(&path).map(|p| p.value), not_handled(format!("json: {message}"))));
     }
-    Err(fail(
-        None,
-        not_handled("json: too many missing fields".to_string()),
-    ))
+    Err(fail(None, not_handled("json: too many missing fields".to_string())))
 }
 
 /// A path segment into a JSON value.
@@ -772,13 +639,8 @@ fn set_at(root: &mut Value, segments: &[Segment], new: Value) -> bool {
 
 /// Decodes a value of a known kind, returning the object and its unknown-field paths (API server style),
 /// or the failing path and serde's message.
-fn decode_typed(
-    kind: Kind,
-    value: Value,
-) -> std::result::Result<(Object, Vec<String>), (Vec<Segment>, String)> {
-    fn typed<T: Typed>(
-        value: Value,
-    ) -> std::result::Result<(Object, Vec<String>), (Vec<Segment>, String)> {
+fn decode_typed(kind: Kind, value: Value) -> std::result::Result<(Object, Vec<String>), (Vec<Segment>, String)> {
+    fn typed<T: Typed>(value: Value) -> std::result::Result<(Object, Vec<String>), (Vec<Segment>, String)> {
         let mut unknown = Vec::new();
         let mut track = serde_path_to_error::Track::new();
         let deserializer = serde_path_to_error::Deserializer::new(value, &mut track);
@@ -792,9 +654,7 @@ fn decode_typed(
                     .iter()
                     .filter_map(|segment| match segment {
                         serde_path_to_error::Segment::Seq { index } => Some(Segment::Index(*index)),
-                        serde_path_to_error::Segment::Map { key } => {
-                            Some(Segment::Key(key.clone()))
-                        }
+                        serde_path_to_error::Segment::Map { key } => Some(Segment::Key(key.clone())),
                         _ => None,
                     })
                     .collect();
@@ -825,17 +685,12 @@ fn decode_typed(
         Kind::VolumeSnapshot => typed::<VolumeSnapshot>(value),
         Kind::VolumeSnapshotContent => typed::<VolumeSnapshotContent>(value),
         Kind::VolumeSnapshotClass => typed::<VolumeSnapshotClass>(value),
-        #[allow(
-            unreachable_patterns,
-            reason = "kinds added later decode without field paths"
-        )]
+        #[allow(unreachable_patterns, reason = "kinds added later decode without field paths")]
         _ => {
             let mut unknown = Vec::new();
-            Object::from_value_reporting_unknown(kind, value, &mut |path| {
-                unknown.push(dotted_to_api_path(&path))
-            })
-            .map(|object| (object, unknown))
-            .map_err(|error| (Vec::new(), error.to_string()))
+            Object::from_value_reporting_unknown(kind, value, &mut |path| unknown.push(dotted_to_api_path(&path)))
+                .map(|object| (object, unknown))
+                .map_err(|error| (Vec::new(), error.to_string()))
         }
     }
 }
@@ -867,14 +722,9 @@ fn dotted_to_api_path(dotted: &str) -> String {
 
 /// Splits serde's `invalid type: string "x", expected i32` (or `invalid value: ...`) into its two parts.
 fn parse_invalid(message: &str) -> Option<(String, String)> {
-    let rest = message
-        .strip_prefix("invalid type: ")
-        .or_else(|| message.strip_prefix("invalid value: "))?;
+    let rest = message.strip_prefix("invalid type: ").or_else(|| message.strip_prefix("invalid value: "))?;
     let cut = rest.rfind(", expected ")?;
-    Some((
-        rest[..cut].to_string(),
-        rest[cut + ", expected ".len()..].to_string(),
-    ))
+    Some((rest[..cut].to_string(), rest[cut + ", expected ".len()..].to_string()))
 }
 
 /// The JSON zero value Go would leave in a field of the type serde expected.
@@ -916,19 +766,9 @@ fn is_map_field(kind: Kind, name: &str) -> bool {
 }
 
 /// encoding/json's `json: cannot unmarshal <what> into Go struct field <Struct>.<path> of type <type>`.
-fn go_type_error(
-    kind: Kind,
-    root: &Value,
-    segments: &[Segment],
-    unexpected: &str,
-    expected: &str,
-) -> String {
+fn go_type_error(kind: Kind, root: &Value, segments: &[Segment], unexpected: &str, expected: &str) -> String {
     let go_type = go_type_name(kind, root, segments, expected);
-    let what = match unexpected
-        .split_once(' ')
-        .map(|(w, _)| w)
-        .unwrap_or(unexpected)
-    {
+    let what = match unexpected.split_once(' ').map(|(w, _)| w).unwrap_or(unexpected) {
         "string" => "string".to_string(),
         "boolean" => "bool".to_string(),
         "sequence" => "array".to_string(),
@@ -936,11 +776,7 @@ fn go_type_error(
         "integer" | "floating" => {
             let number = unexpected.split('`').nth(1).unwrap_or("");
             let into_integer = go_type.starts_with("int") || go_type.starts_with("uint");
-            if into_integer {
-                format!("number {number}")
-            } else {
-                "number".to_string()
-            }
+            if into_integer { format!("number {number}") } else { "number".to_string() }
         }
         other => other.to_string(),
     };
@@ -971,19 +807,11 @@ fn go_type_error(
     } else {
         probe_expected(kind, root, parent, Value::Bool(true)).unwrap_or_else(|| kind.to_string())
     };
-    format!(
-        "json: cannot unmarshal {what} into Go struct field {struct_name}.{} of type {go_type}",
-        fields.join(".")
-    )
+    format!("json: cannot unmarshal {what} into Go struct field {struct_name}.{} of type {go_type}", fields.join("."))
 }
 
 /// Asks the typed decoder what it expects at `segments` by putting a deliberately wrong value there.
-fn probe_expected(
-    kind: Kind,
-    root: &Value,
-    segments: &[Segment],
-    replacement: Value,
-) -> Option<String> {
+fn probe_expected(kind: Kind, root: &Value, segments: &[Segment], replacement: Value) -> Option<String> {
     let mut probe = root.clone();
     if !set_at(&mut probe, segments, replacement) {
         return None;
@@ -1115,12 +943,7 @@ fn yaml_to_json(text: &str, line_offset: usize) -> std::result::Result<Converted
             }
             Err(error) => {
                 let (problem, parser) = go_yaml_problem(error.info());
-                return Err(YamlError {
-                    problem,
-                    line: error.marker().line(),
-                    column: error.marker().col(),
-                    parser,
-                });
+                return Err(YamlError { problem, line: error.marker().line(), column: error.marker().col(), parser });
             }
         }
     }
@@ -1142,54 +965,27 @@ fn yaml_to_json(text: &str, line_offset: usize) -> std::result::Result<Converted
     }
     let start = match converter.events.get(converter.next) {
         Some((Event::DocumentEnd | Event::StreamEnd, _)) | None => None,
-        Some(_) => converter
-            .start_of(converter.next)
-            .map(|marker| converter.position(&marker)),
+        Some(_) => converter.start_of(converter.next).map(|marker| converter.position(&marker)),
     };
     if start.is_none() {
-        return Ok(Converted {
-            value: Value::Null,
-            start,
-            positions: BTreeMap::new(),
-            duplicates: Vec::new(),
-        });
+        return Ok(Converted { value: Value::Null, start, positions: BTreeMap::new(), duplicates: Vec::new() });
     }
     let value = converter.node("", 0)?;
-    Ok(Converted {
-        value,
-        start,
-        positions: converter.positions,
-        duplicates: converter.duplicates,
-    })
+    Ok(Converted { value, start, positions: converter.positions, duplicates: converter.duplicates })
 }
 
 /// Maps yaml-rust2's messages to go-yaml's (libyaml's) problem texts, and says whether the parser raised it.
 fn go_yaml_problem(info: &str) -> (String, bool) {
     let parser_problems = [
-        (
-            "while parsing a block mapping, did not find expected key",
-            "did not find expected key",
-        ),
+        ("while parsing a block mapping, did not find expected key", "did not find expected key"),
         (
             "while parsing a block collection, did not find expected '-' indicator",
             "did not find expected '-' indicator",
         ),
-        (
-            "while parsing a node, did not find expected node content",
-            "did not find expected node content",
-        ),
-        (
-            "while parsing a flow mapping, did not find expected ',' or '}'",
-            "did not find expected ',' or '}'",
-        ),
-        (
-            "while parsing a flow sequence, expected ',' or ']'",
-            "did not find expected ',' or ']'",
-        ),
-        (
-            "did not find expected <document start>",
-            "did not find expected <document start>",
-        ),
+        ("while parsing a node, did not find expected node content", "did not find expected node content"),
+        ("while parsing a flow mapping, did not find expected ',' or '}'", "did not find expected ',' or '}'"),
+        ("while parsing a flow sequence, expected ',' or ']'", "did not find expected ',' or ']'"),
+        ("did not find expected <document start>", "did not find expected <document start>"),
         ("invalid indentation", "did not find expected key"),
     ];
     for (theirs, ours) in parser_problems {
@@ -1198,10 +994,7 @@ fn go_yaml_problem(info: &str) -> (String, bool) {
         }
     }
     if info.starts_with("unexpected character") || info.contains("tab") {
-        return (
-            "found character that cannot start any token".to_string(),
-            false,
-        );
+        return ("found character that cannot start any token".to_string(), false);
     }
     if info == "simple key expect ':'" {
         return ("could not find expected ':'".to_string(), false);
@@ -1230,10 +1023,7 @@ const DEPTH_MAX: usize = 200;
 
 impl Converter {
     fn position(&self, marker: &Marker) -> Position {
-        Position {
-            line: marker.line() + self.line_offset,
-            column: marker.col() + 1,
-        }
+        Position { line: marker.line() + self.line_offset, column: marker.col() + 1 }
     }
 
     /// Where the node at event `index` starts: a block collection's start event is marked after its
@@ -1251,21 +1041,12 @@ impl Converter {
     }
 
     fn fail(&self, marker: Marker, problem: &str) -> YamlError {
-        YamlError {
-            problem: problem.to_string(),
-            line: marker.line(),
-            column: marker.col(),
-            parser: false,
-        }
+        YamlError { problem: problem.to_string(), line: marker.line(), column: marker.col(), parser: false }
     }
 
     fn node(&mut self, path: &str, depth: usize) -> std::result::Result<Value, YamlError> {
         let Some((event, marker)) = self.events.get(self.next).cloned() else {
-            let (line, column) = self
-                .events
-                .last()
-                .map(|(_, m)| (m.line(), m.col()))
-                .unwrap_or((1, 0));
+            let (line, column) = self.events.last().map(|(_, m)| (m.line(), m.col())).unwrap_or((1, 0));
             return Err(YamlError {
                 problem: "did not find expected node content".to_string(),
                 line,
@@ -1288,9 +1069,7 @@ impl Converter {
                 }),
             },
             Event::Scalar(text, style, anchor, tag) => {
-                let value = if style == TScalarStyle::Plain
-                    && tag.as_ref().is_none_or(|t| t.suffix != "str")
-                {
+                let value = if style == TScalarStyle::Plain && tag.as_ref().is_none_or(|t| t.suffix != "str") {
                     resolve_plain(&text)
                 } else {
                     Value::String(text)
@@ -1312,13 +1091,7 @@ impl Converter {
                             let item_path = format!("{path}[{}]", items.len());
                             let item_marker = self.start_of(self.next).unwrap_or(marker);
                             let position = self.position(&item_marker);
-                            self.positions.insert(
-                                item_path.clone(),
-                                FieldPosition {
-                                    key: position,
-                                    value: position,
-                                },
-                            );
+                            self.positions.insert(item_path.clone(), FieldPosition { key: position, value: position });
                             items.push(self.node(&item_path, depth + 1)?);
                         }
                         None => {
@@ -1355,11 +1128,7 @@ impl Converter {
                         continue;
                     }
                     let key = key_string(&key_value);
-                    let child = if path.is_empty() {
-                        key.clone()
-                    } else {
-                        format!("{path}.{key}")
-                    };
+                    let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
                     let value = self.node(&child, depth + 1)?;
                     if map.contains_key(&key) {
                         let line = key_marker.line();
@@ -1368,14 +1137,11 @@ impl Converter {
                             other => other.to_string(),
                         };
                         let position = self.position(&key_marker);
-                        self.duplicates
-                            .push((position, DuplicateKey { line, key: repr }));
+                        self.duplicates.push((position, DuplicateKey { line, key: repr }));
                     }
                     if !path.starts_with('\u{0}') {
-                        let field = FieldPosition {
-                            key: self.position(&key_marker),
-                            value: self.position(&value_marker),
-                        };
+                        let field =
+                            FieldPosition { key: self.position(&key_marker), value: self.position(&value_marker) };
                         self.positions.insert(child, field);
                     }
                     map.insert(key, value);
@@ -1454,27 +1220,23 @@ fn parse_go_int(text: &str) -> Option<Value> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let (radix, digits) =
-        if let Some(rest) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-            (16, rest)
-        } else if let Some(rest) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-            (2, rest)
-        } else if let Some(rest) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-            (8, rest)
-        } else if body.len() > 1 && body.starts_with('0') {
-            (8, &body[1..])
-        } else {
-            (10, body)
-        };
+    let (radix, digits) = if let Some(rest) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        (16, rest)
+    } else if let Some(rest) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        (2, rest)
+    } else if let Some(rest) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        (8, rest)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
     let magnitude = u64::from_str_radix(digits, radix).ok()?;
     if negative {
-        let value = i64::try_from(magnitude)
-            .ok()
-            .map(|v| -v)
-            .or((magnitude == 1u64 << 63).then_some(i64::MIN))?;
+        let value = i64::try_from(magnitude).ok().map(|v| -v).or((magnitude == 1u64 << 63).then_some(i64::MIN))?;
         Some(Value::from(value))
     } else {
         Some(Value::from(magnitude))
@@ -1528,26 +1290,14 @@ fn is_yaml_float(text: &str) -> bool {
 /// The syntax or duplicate-key error, worded as kubectl does.
 pub fn yaml_value(text: &str) -> std::result::Result<Value, Error> {
     match yaml_to_json(text, 0) {
-        Err(YamlError {
-            problem,
-            line: relative,
-            parser,
-            ..
-        }) => {
-            let line = if parser {
-                relative.checked_sub(1).filter(|l| *l > 0)
-            } else {
-                Some(relative).filter(|l| *l > 0)
-            };
+        Err(YamlError { problem, line: relative, parser, .. }) => {
+            let line =
+                if parser { relative.checked_sub(1).filter(|l| *l > 0) } else { Some(relative).filter(|l| *l > 0) };
             Err(Error::Syntax { line, problem })
         }
-        Ok(converted) if !converted.duplicates.is_empty() => Err(Error::DuplicateKeys(
-            converted
-                .duplicates
-                .into_iter()
-                .map(|(_, key)| key)
-                .collect(),
-        )),
+        Ok(converted) if !converted.duplicates.is_empty() => {
+            Err(Error::DuplicateKeys(converted.duplicates.into_iter().map(|(_, key)| key).collect()))
+        }
         Ok(converted) => Ok(converted.value),
     }
 }
@@ -1571,16 +1321,8 @@ mod tests {
                     object.name()
                 )),
                 Err(error) => {
-                    let at = error
-                        .position
-                        .map(|p| p.to_string())
-                        .unwrap_or_else(|| "?".to_string());
-                    out.push_str(&format!(
-                        "doc {} err @{at} {:?}: {}\n",
-                        error.document,
-                        error.stage(),
-                        error
-                    ));
+                    let at = error.position.map(|p| p.to_string()).unwrap_or_else(|| "?".to_string());
+                    out.push_str(&format!("doc {} err @{at} {:?}: {}\n", error.document, error.stage(), error));
                 }
             }
         }
@@ -1847,20 +1589,12 @@ items:
         let docs = decode_documents(
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - image: x\n    name: null\n",
         );
-        let Ok(Object::Pod(pod)) = &docs[0].result else {
-            panic!("{docs:?}")
-        };
+        let Ok(Object::Pod(pod)) = &docs[0].result else { panic!("{docs:?}") };
         let container = &pod.spec.as_ref().unwrap().containers[0];
         assert_eq!(container.name, "");
+        assert_eq!(docs[0].positions.locate("spec.containers[0].name").unwrap(), Position { line: 8, column: 5 });
         assert_eq!(
-            docs[0].positions.locate("spec.containers[0].name").unwrap(),
-            Position { line: 8, column: 5 }
-        );
-        assert_eq!(
-            docs[0]
-                .positions
-                .locate("spec.containers[0].resources[storage]")
-                .unwrap(),
+            docs[0].positions.locate("spec.containers[0].resources[storage]").unwrap(),
             Position { line: 7, column: 5 }
         );
     }
@@ -1874,8 +1608,7 @@ items:
         expect![[r#"{"a":true,"b":false,"c":256,"d":1000,"e":1.5,"f":31,"g":"0400","h":null,"i":8,"j":1000,"k":"2024-01-01","l":-7,"m":0.5,"false":3000000000}"#]]
             .assert_eq(&value.to_string());
         let merged = yaml_value("base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n").unwrap();
-        expect![[r#"{"base":{"x":1,"true":2},"derived":{"true":3,"x":1}}"#]]
-            .assert_eq(&merged.to_string());
+        expect![[r#"{"base":{"x":1,"true":2},"derived":{"true":3,"x":1}}"#]].assert_eq(&merged.to_string());
     }
 
     #[test]
@@ -1892,9 +1625,7 @@ items:
         for round in 0..400 {
             let mut bytes = Vec::new();
             for _ in 0..(round % 90 + 1) {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                 let pick = (state >> 33) as usize;
                 if round % 3 == 0 {
                     bytes.push((pick % 256) as u8);
@@ -1909,9 +1640,7 @@ items:
         }
         let deep = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
         let _ = decode_documents(&deep);
-        let deep_block = (0..300)
-            .map(|i| format!("{}k:\n", " ".repeat(i)))
-            .collect::<String>();
+        let deep_block = (0..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>();
         let _ = decode_documents(&deep_block);
     }
 }

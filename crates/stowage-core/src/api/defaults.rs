@@ -35,10 +35,7 @@ pub fn apply_defaults(object: &mut Object) {
             if let Some(host_path) = spec.host_path.as_mut() {
                 fill(&mut host_path.type_, String::new());
             }
-            set_str(
-                &mut volume.status.get_or_insert_with(Default::default).phase,
-                "Pending",
-            );
+            set_str(&mut volume.status.get_or_insert_with(Default::default).phase, "Pending");
         }
         Object::PersistentVolumeClaim(claim) => default_claim(claim),
         Object::StorageClass(class) => {
@@ -79,14 +76,8 @@ pub fn apply_defaults(object: &mut Object) {
             set_str(&mut strategy.type_, "RollingUpdate");
             if strategy.type_.as_deref() == Some("RollingUpdate") {
                 let rolling = strategy.rolling_update.get_or_insert_with(Default::default);
-                fill(
-                    &mut rolling.max_unavailable,
-                    IntOrString::String("25%".to_string()),
-                );
-                fill(
-                    &mut rolling.max_surge,
-                    IntOrString::String("25%".to_string()),
-                );
+                fill(&mut rolling.max_unavailable, IntOrString::String("25%".to_string()));
+                fill(&mut rolling.max_surge, IntOrString::String("25%".to_string()));
             }
             if let Some(pod) = spec.template.spec.as_mut() {
                 default_pod_spec(pod);
@@ -106,10 +97,7 @@ pub fn apply_defaults(object: &mut Object) {
             fill(&mut spec.storage_capacity, false);
             set_str(&mut spec.fs_group_policy, "ReadWriteOnceWithFSType");
             fill(&mut spec.requires_republish, false);
-            fill(
-                &mut spec.volume_lifecycle_modes,
-                vec!["Persistent".to_string()],
-            );
+            fill(&mut spec.volume_lifecycle_modes, vec!["Persistent".to_string()]);
             fill(&mut spec.se_linux_mount, false);
         }
         Object::Namespace(namespace) => {
@@ -137,14 +125,8 @@ fn set_field_replicas(replicas: &mut Option<i32>) {
 }
 
 fn default_claim(claim: &mut core::PersistentVolumeClaim) {
-    set_str(
-        &mut claim.spec.get_or_insert_with(Default::default).volume_mode,
-        "Filesystem",
-    );
-    set_str(
-        &mut claim.status.get_or_insert_with(Default::default).phase,
-        "Pending",
-    );
+    set_str(&mut claim.spec.get_or_insert_with(Default::default).volume_mode, "Filesystem");
+    set_str(&mut claim.status.get_or_insert_with(Default::default).phase, "Pending");
 }
 
 fn default_stateful_set(set: &mut apps::StatefulSet) {
@@ -158,9 +140,7 @@ fn default_stateful_set(set: &mut apps::StatefulSet) {
         let rolling = strategy.rolling_update.get_or_insert_with(Default::default);
         fill(&mut rolling.partition, 0);
     }
-    let retention = spec
-        .persistent_volume_claim_retention_policy
-        .get_or_insert_with(Default::default);
+    let retention = spec.persistent_volume_claim_retention_policy.get_or_insert_with(Default::default);
     set_str(&mut retention.when_deleted, "Retain");
     set_str(&mut retention.when_scaled, "Retain");
     for template in spec.volume_claim_templates.iter_mut().flatten() {
@@ -181,21 +161,11 @@ fn default_pod_spec(spec: &mut core::PodSpec) {
     fill(&mut spec.enable_service_links, true);
     set_str(&mut spec.preemption_policy, "PreemptLowerPriority");
     fill(&mut spec.priority, 0);
-    for container in spec
-        .containers
-        .iter_mut()
-        .chain(spec.init_containers.iter_mut().flatten())
-    {
-        set_str(
-            &mut container.termination_message_path,
-            "/dev/termination-log",
-        );
+    for container in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
+        set_str(&mut container.termination_message_path, "/dev/termination-log");
         set_str(&mut container.termination_message_policy, "File");
-        let policy = if image_tag(container.image.as_deref().unwrap_or("")) == "latest" {
-            "Always"
-        } else {
-            "IfNotPresent"
-        };
+        let policy =
+            if image_tag(container.image.as_deref().unwrap_or("")) == "latest" { "Always" } else { "IfNotPresent" };
         set_str(&mut container.image_pull_policy, policy);
         for port in container.ports.iter_mut().flatten() {
             set_str(&mut port.protocol, "TCP");
@@ -203,9 +173,7 @@ fn default_pod_spec(spec: &mut core::PodSpec) {
     }
     for volume in spec.volumes.iter_mut().flatten() {
         let json = serde_json::to_value(&*volume).unwrap_or_default();
-        let has_source = json
-            .as_object()
-            .is_some_and(|fields| fields.keys().any(|k| k != "name"));
+        let has_source = json.as_object().is_some_and(|fields| fields.keys().any(|k| k != "name"));
         if !has_source {
             volume.empty_dir = Some(Default::default());
         }
@@ -224,11 +192,7 @@ fn default_pod_spec(spec: &mut core::PodSpec) {
         if let Some(projected) = volume.projected.as_mut() {
             fill(&mut projected.default_mode, DEFAULT_MODE);
         }
-        if let Some(claim) = volume
-            .ephemeral
-            .as_mut()
-            .and_then(|e| e.volume_claim_template.as_mut())
-        {
+        if let Some(claim) = volume.ephemeral.as_mut().and_then(|e| e.volume_claim_template.as_mut()) {
             set_str(&mut claim.spec.volume_mode, "Filesystem");
         }
     }
@@ -257,10 +221,7 @@ mod tests {
     /// Decodes, defaults and prints the object as the API server would return it (YAML).
     #[track_caller]
     fn check(input: &str, expect: Expect) {
-        let mut object = decode_documents(input)
-            .remove(0)
-            .result
-            .expect("test manifests decode");
+        let mut object = decode_documents(input).remove(0).result.expect("test manifests decode");
         apply_defaults(&mut object);
         let once = object.clone();
         apply_defaults(&mut object);

@@ -71,7 +71,10 @@ impl ApiError {
 
     /// `persistentvolumeclaims "x" already exists`.
     pub fn already_exists(kind: Kind, name: &str) -> ApiError {
-        ApiError::new(StatusReason::AlreadyExists, format!("{} \"{}\" already exists", kind.info().qualified_plural(), name))
+        ApiError::new(
+            StatusReason::AlreadyExists,
+            format!("{} \"{}\" already exists", kind.info().qualified_plural(), name),
+        )
     }
 
     /// The optimistic-concurrency failure on update.
@@ -101,7 +104,10 @@ impl ApiError {
 
     /// `<plural> "<name>" is forbidden: <why>`.
     pub fn forbidden(kind: Kind, name: &str, why: impl fmt::Display) -> ApiError {
-        ApiError::new(StatusReason::Forbidden, format!("{} \"{}\" is forbidden: {}", kind.info().qualified_plural(), name, why))
+        ApiError::new(
+            StatusReason::Forbidden,
+            format!("{} \"{}\" is forbidden: {}", kind.info().qualified_plural(), name, why),
+        )
     }
 
     /// A request that could not be decoded.
@@ -171,7 +177,11 @@ impl FieldError {
     }
     /// `<path>: Invalid value: "<value>": detail` for a string value.
     pub fn invalid_str(path: impl Into<String>, value: &str, detail: impl Into<String>) -> FieldError {
-        FieldError { path: path.into(), kind: FieldErrorKind::Invalid { value: format!("{value:?}") }, detail: detail.into() }
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Invalid { value: format!("{value:?}") },
+            detail: detail.into(),
+        }
     }
     /// `<path>: Invalid value: <value>: detail` with a pre-rendered value.
     pub fn invalid(path: impl Into<String>, value: impl Into<String>, detail: impl Into<String>) -> FieldError {
@@ -194,11 +204,19 @@ impl FieldError {
     }
     /// `<path>: Not found: "<value>"`.
     pub fn not_found(path: impl Into<String>, value: &str) -> FieldError {
-        FieldError { path: path.into(), kind: FieldErrorKind::NotFound { value: format!("{value:?}") }, detail: String::new() }
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::NotFound { value: format!("{value:?}") },
+            detail: String::new(),
+        }
     }
     /// `<path>: Duplicate value: "<value>"`.
     pub fn duplicate(path: impl Into<String>, value: &str) -> FieldError {
-        FieldError { path: path.into(), kind: FieldErrorKind::Duplicate { value: format!("{value:?}") }, detail: String::new() }
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::Duplicate { value: format!("{value:?}") },
+            detail: String::new(),
+        }
     }
 }
 

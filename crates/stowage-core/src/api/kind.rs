@@ -33,30 +33,18 @@ pub struct KindInfo {
 impl KindInfo {
     /// `group/version`, or only `version` for the core group.
     pub fn api_version(&self) -> String {
-        if self.group.is_empty() {
-            self.version.to_string()
-        } else {
-            format!("{}/{}", self.group, self.version)
-        }
+        if self.group.is_empty() { self.version.to_string() } else { format!("{}/{}", self.group, self.version) }
     }
 
     /// The resource as kubectl names it in messages: `persistentvolumeclaims` or `storageclasses.storage.k8s.io`.
     pub fn qualified_plural(&self) -> String {
-        if self.group.is_empty() {
-            self.plural.to_string()
-        } else {
-            format!("{}.{}", self.plural, self.group)
-        }
+        if self.group.is_empty() { self.plural.to_string() } else { format!("{}.{}", self.plural, self.group) }
     }
 
     /// The singular resource qualified by group, as kubectl prints in `pod/x` style names:
     /// `persistentvolumeclaim` or `storageclass.storage.k8s.io`.
     pub fn qualified_singular(&self) -> String {
-        if self.group.is_empty() {
-            self.singular.to_string()
-        } else {
-            format!("{}.{}", self.singular, self.group)
-        }
+        if self.group.is_empty() { self.singular.to_string() } else { format!("{}.{}", self.singular, self.group) }
     }
 }
 
@@ -193,6 +181,9 @@ mod tests {
         assert_eq!(Kind::from_api_version_and_kind("v1", "PersistentVolume"), Some(Kind::PersistentVolume));
         assert_eq!(Kind::from_api_version_and_kind("storage.k8s.io/v1", "StorageClass"), Some(Kind::StorageClass));
         assert_eq!(Kind::from_api_version_and_kind("v1", "StorageClass"), None);
-        assert_eq!(Kind::from_api_version_and_kind("snapshot.storage.k8s.io/v1", "VolumeSnapshot"), Some(Kind::VolumeSnapshot));
+        assert_eq!(
+            Kind::from_api_version_and_kind("snapshot.storage.k8s.io/v1", "VolumeSnapshot"),
+            Some(Kind::VolumeSnapshot)
+        );
     }
 }

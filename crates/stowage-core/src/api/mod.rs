@@ -1,14 +1,14 @@
 //! API object types: kinds, the typed object enum, snapshot CRDs and well-known names.
 
+pub mod decode;
+pub mod defaults;
 mod error;
 mod kind;
 mod object;
-pub mod defaults;
-pub mod decode;
 pub mod quantity;
-pub mod validation;
 pub mod selector;
 pub mod snapshot;
+pub mod validation;
 pub mod well_known;
 
 pub use error::{ApiError, FieldError, FieldErrorKind, StatusReason};

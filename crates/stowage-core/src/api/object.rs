@@ -29,11 +29,7 @@ impl ObjectKey {
 
     /// A key, ignoring `namespace` when the kind is cluster-scoped.
     pub fn new(kind: Kind, namespace: &str, name: impl Into<String>) -> ObjectKey {
-        if kind.is_namespaced() {
-            ObjectKey::namespaced(kind, namespace, name)
-        } else {
-            ObjectKey::cluster(kind, name)
-        }
+        if kind.is_namespaced() { ObjectKey::namespaced(kind, namespace, name) } else { ObjectKey::cluster(kind, name) }
     }
 }
 
@@ -188,3 +184,41 @@ impl Object {
         T::from_object(self)
     }
 }
+
+macro_rules! status_kinds {
+    ($( $variant:ident ),* $(,)?) => {
+        impl Object {
+            /// Replaces this object's status with `other`'s when both are of the same kind;
+            /// kinds without a status are left as they are.
+            pub fn copy_status_from(&mut self, other: &Object) {
+                match (self, other) {
+                    $((Object::$variant(this), Object::$variant(that)) => this.status = that.status.clone(),)*
+                    _ => {}
+                }
+            }
+
+            /// Removes this object's status (kinds without a status are unchanged).
+            pub fn clear_status(&mut self) {
+                match self {
+                    $(Object::$variant(this) => this.status = None,)*
+                    _ => {}
+                }
+            }
+        }
+    };
+}
+
+status_kinds!(
+    Namespace,
+    Node,
+    Pod,
+    Service,
+    PersistentVolume,
+    PersistentVolumeClaim,
+    VolumeAttachment,
+    StatefulSet,
+    Deployment,
+    ReplicaSet,
+    VolumeSnapshot,
+    VolumeSnapshotContent,
+);

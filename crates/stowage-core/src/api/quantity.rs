@@ -15,9 +15,7 @@ use std::str::FromStr;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The string does not have the shape of a quantity.
-    #[error(
-        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-    )]
+    #[error("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")]
     FormatWrong,
     /// The suffix is not one of the known suffixes.
     #[error("unable to parse quantity's suffix")]
@@ -79,12 +77,7 @@ impl Quantity {
                 mantissa = mantissa.checked_mul(2).unwrap_or(u128::MAX / 2);
             }
         }
-        let mut quantity = Quantity {
-            negative: !parts.positive,
-            mantissa,
-            scale,
-            format,
-        };
+        let mut quantity = Quantity { negative: !parts.positive, mantissa, scale, format };
         quantity.normalize();
         // Round up to nano units: "if you want some resources, you should get some resources".
         if quantity.scale < NANO {
@@ -156,19 +149,13 @@ impl Quantity {
     fn scaled_value(&self, target: i32) -> i64 {
         let magnitude = if self.scale >= target {
             let shift = (self.scale - target) as u32;
-            pow10(shift)
-                .and_then(|p| self.mantissa.checked_mul(p))
-                .unwrap_or(u128::MAX)
+            pow10(shift).and_then(|p| self.mantissa.checked_mul(p)).unwrap_or(u128::MAX)
         } else {
             let shift = (target - self.scale) as u32;
             match pow10(shift) {
                 Some(d) => {
                     let q = self.mantissa / d;
-                    if self.mantissa.is_multiple_of(d) {
-                        q
-                    } else {
-                        q + 1
-                    }
+                    if self.mantissa.is_multiple_of(d) { q } else { q + 1 }
                 }
                 None => u128::from(self.mantissa != 0),
             }
@@ -190,12 +177,7 @@ impl Quantity {
 
     /// Compares magnitudes with an integer.
     fn cmp_magnitude_int(&self, other: u128) -> Ordering {
-        let other = Quantity {
-            negative: false,
-            mantissa: other,
-            scale: 0,
-            format: self.format,
-        };
+        let other = Quantity { negative: false, mantissa: other, scale: 0, format: self.format };
         let mut this = *self;
         this.negative = false;
         cmp_magnitude(&this, &other)
@@ -297,22 +279,13 @@ fn split(text: &str) -> Result<Parts<'_>> {
         pos += 1;
     }
     if pos >= end {
-        return Ok(Parts {
-            positive,
-            num: "0",
-            denom: "",
-            suffix: "",
-        });
+        return Ok(Parts { positive, num: "0", denom: "", suffix: "" });
     }
     let num_start = pos;
     while pos < end && bytes[pos].is_ascii_digit() {
         pos += 1;
     }
-    let num = if pos == num_start {
-        "0"
-    } else {
-        &text[num_start..pos]
-    };
+    let num = if pos == num_start { "0" } else { &text[num_start..pos] };
     let mut denom = "";
     if pos < end && bytes[pos] == b'.' {
         pos += 1;
@@ -335,12 +308,7 @@ fn split(text: &str) -> Result<Parts<'_>> {
     if pos < end {
         return Err(Error::FormatWrong);
     }
-    Ok(Parts {
-        positive,
-        num,
-        denom,
-        suffix: &text[suffix_start..],
-    })
+    Ok(Parts { positive, num, denom, suffix: &text[suffix_start..] })
 }
 
 /// `quantitySuffixer.interpret`: base, exponent and format of a suffix.
@@ -421,11 +389,10 @@ impl fmt::Display for Quantity {
         match format {
             Format::BinarySI => {
                 // Exact integer: remove factors of 1024 (at most up to Ei).
-                let mut amount =
-                    match pow10(self.scale as u32).and_then(|p| self.mantissa.checked_mul(p)) {
-                        Some(v) => v,
-                        None => return write!(f, "{sign}{}e{}", self.mantissa, self.scale),
-                    };
+                let mut amount = match pow10(self.scale as u32).and_then(|p| self.mantissa.checked_mul(p)) {
+                    Some(v) => v,
+                    None => return write!(f, "{sign}{}e{}", self.mantissa, self.scale),
+                };
                 let mut exponent = 0;
                 while exponent < 6 && amount % 1024 == 0 {
                     amount /= 1024;
@@ -440,11 +407,7 @@ impl fmt::Display for Quantity {
                 {
                     return write!(f, "{sign}{amount}{suffix}");
                 }
-                if exponent == 0 {
-                    write!(f, "{sign}{amount}")
-                } else {
-                    write!(f, "{sign}{amount}e{exponent}")
-                }
+                if exponent == 0 { write!(f, "{sign}{amount}") } else { write!(f, "{sign}{amount}e{exponent}") }
             }
         }
     }
@@ -487,9 +450,7 @@ impl Ord for Quantity {
 ///
 /// # Errors
 /// As [`Quantity::parse`].
-pub fn parse(
-    quantity: &k8s_openapi::apimachinery::pkg::api::resource::Quantity,
-) -> Result<Quantity> {
+pub fn parse(quantity: &k8s_openapi::apimachinery::pkg::api::resource::Quantity) -> Result<Quantity> {
     Quantity::parse(quantity.0.trim())
 }
 
@@ -513,11 +474,7 @@ pub fn visit_quantities_mut(object: &mut Object, visit: &mut dyn FnMut(&str, &mu
             }
             if let Some(status) = claim.status.as_mut() {
                 visit_map("status.capacity", status.capacity.as_mut(), visit);
-                visit_map(
-                    "status.allocatedResources",
-                    status.allocated_resources.as_mut(),
-                    visit,
-                );
+                visit_map("status.allocatedResources", status.allocated_resources.as_mut(), visit);
             }
         }
         Object::Pod(pod) => {
@@ -532,31 +489,18 @@ pub fn visit_quantities_mut(object: &mut Object, visit: &mut dyn FnMut(&str, &mu
                 }
                 for (i, template) in spec.volume_claim_templates.iter_mut().flatten().enumerate() {
                     if let Some(claim) = template.spec.as_mut() {
-                        visit_claim_spec(
-                            &format!("spec.volumeClaimTemplates[{i}].spec"),
-                            claim,
-                            visit,
-                        );
+                        visit_claim_spec(&format!("spec.volumeClaimTemplates[{i}].spec"), claim, visit);
                     }
                 }
             }
         }
         Object::Deployment(deployment) => {
-            if let Some(pod) = deployment
-                .spec
-                .as_mut()
-                .and_then(|s| s.template.spec.as_mut())
-            {
+            if let Some(pod) = deployment.spec.as_mut().and_then(|s| s.template.spec.as_mut()) {
                 visit_pod_spec("spec.template.spec", pod, visit);
             }
         }
         Object::ReplicaSet(set) => {
-            if let Some(pod) = set
-                .spec
-                .as_mut()
-                .and_then(|s| s.template.as_mut())
-                .and_then(|t| t.spec.as_mut())
-            {
+            if let Some(pod) = set.spec.as_mut().and_then(|s| s.template.as_mut()).and_then(|t| t.spec.as_mut()) {
                 visit_pod_spec("spec.template.spec", pod, visit);
             }
         }
@@ -567,11 +511,7 @@ pub fn visit_quantities_mut(object: &mut Object, visit: &mut dyn FnMut(&str, &mu
             }
         }
         Object::VolumeSnapshot(snapshot) => {
-            if let Some(size) = snapshot
-                .status
-                .as_mut()
-                .and_then(|s| s.restore_size.as_mut())
-            {
+            if let Some(size) = snapshot.status.as_mut().and_then(|s| s.restore_size.as_mut()) {
                 visit("status.restoreSize", size);
             }
         }
@@ -579,8 +519,7 @@ pub fn visit_quantities_mut(object: &mut Object, visit: &mut dyn FnMut(&str, &mu
     }
 }
 
-type QuantityMap =
-    std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>;
+type QuantityMap = std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>;
 
 fn visit_map(path: &str, map: Option<&mut QuantityMap>, visit: &mut dyn FnMut(&str, &mut String)) {
     for (key, value) in map.into_iter().flatten() {
@@ -594,16 +533,8 @@ fn visit_claim_spec(
     visit: &mut dyn FnMut(&str, &mut String),
 ) {
     if let Some(resources) = spec.resources.as_mut() {
-        visit_map(
-            &format!("{path}.resources.limits"),
-            resources.limits.as_mut(),
-            visit,
-        );
-        visit_map(
-            &format!("{path}.resources.requests"),
-            resources.requests.as_mut(),
-            visit,
-        );
+        visit_map(&format!("{path}.resources.limits"), resources.limits.as_mut(), visit);
+        visit_map(&format!("{path}.resources.requests"), resources.requests.as_mut(), visit);
     }
 }
 
@@ -612,42 +543,20 @@ fn visit_pod_spec(
     spec: &mut k8s_openapi::api::core::v1::PodSpec,
     visit: &mut dyn FnMut(&str, &mut String),
 ) {
-    let groups = [
-        ("containers", Some(&mut spec.containers)),
-        ("initContainers", spec.init_containers.as_mut()),
-    ];
+    let groups = [("containers", Some(&mut spec.containers)), ("initContainers", spec.init_containers.as_mut())];
     for (group, containers) in groups {
         for (i, container) in containers.into_iter().flatten().enumerate() {
             if let Some(resources) = container.resources.as_mut() {
-                visit_map(
-                    &format!("{path}.{group}[{i}].resources.limits"),
-                    resources.limits.as_mut(),
-                    visit,
-                );
-                visit_map(
-                    &format!("{path}.{group}[{i}].resources.requests"),
-                    resources.requests.as_mut(),
-                    visit,
-                );
+                visit_map(&format!("{path}.{group}[{i}].resources.limits"), resources.limits.as_mut(), visit);
+                visit_map(&format!("{path}.{group}[{i}].resources.requests"), resources.requests.as_mut(), visit);
             }
         }
     }
     for (i, volume) in spec.volumes.iter_mut().flatten().enumerate() {
-        if let Some(limit) = volume
-            .empty_dir
-            .as_mut()
-            .and_then(|e| e.size_limit.as_mut())
-        {
-            visit(
-                &format!("{path}.volumes[{i}].emptyDir.sizeLimit"),
-                &mut limit.0,
-            );
+        if let Some(limit) = volume.empty_dir.as_mut().and_then(|e| e.size_limit.as_mut()) {
+            visit(&format!("{path}.volumes[{i}].emptyDir.sizeLimit"), &mut limit.0);
         }
-        if let Some(claim) = volume
-            .ephemeral
-            .as_mut()
-            .and_then(|e| e.volume_claim_template.as_mut())
-        {
+        if let Some(claim) = volume.ephemeral.as_mut().and_then(|e| e.volume_claim_template.as_mut()) {
             visit_claim_spec(
                 &format!("{path}.volumes[{i}].ephemeral.volumeClaimTemplate.spec"),
                 &mut claim.spec,
@@ -668,11 +577,7 @@ mod tests {
         let mut out = String::new();
         for input in inputs {
             let line = match Quantity::parse(input) {
-                Ok(q) => format!(
-                    "{input:?} -> {q} (value {}, milli {})",
-                    q.value(),
-                    q.milli_value()
-                ),
+                Ok(q) => format!("{input:?} -> {q} (value {}, milli {})", q.value(), q.milli_value()),
                 Err(e) => format!("{input:?} -> error: {e}"),
             };
             out.push_str(&line);
@@ -766,9 +671,7 @@ mod tests {
     #[test]
     fn bad_quantities_should_fail_with_apimachinery_messages() {
         check(
-            &[
-                "", "10Gb", "abc", "1Gi ", "1.2.3", "5X", "Gi", "1Qi", "--1", "1e", "1ee3",
-            ],
+            &["", "10Gb", "abc", "1Gi ", "1.2.3", "5X", "Gi", "1Qi", "--1", "1e", "1ee3"],
             expect![[r#"
                 "" -> error: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'
                 "10Gb" -> error: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'

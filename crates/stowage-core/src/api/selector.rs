@@ -78,11 +78,7 @@ impl Requirement {
                 ) else {
                     return false;
                 };
-                if self.operator == Operator::GreaterThan {
-                    actual > bound
-                } else {
-                    actual < bound
-                }
+                if self.operator == Operator::GreaterThan { actual > bound } else { actual < bound }
             }
         }
     }
@@ -181,9 +177,7 @@ fn lex(input: &str) -> Vec<Token> {
                     i += len;
                 }
                 None => {
-                    tokens.push(Token::Error(format!(
-                        "error expected: keyword found '{run}'"
-                    )));
+                    tokens.push(Token::Error(format!("error expected: keyword found '{run}'")));
                     i = j;
                 }
             }
@@ -207,10 +201,7 @@ struct Parser {
 
 impl Parser {
     fn lookahead(&self) -> Token {
-        self.tokens
-            .get(self.position)
-            .cloned()
-            .unwrap_or(Token::End)
+        self.tokens.get(self.position).cloned().unwrap_or(Token::End)
     }
 
     fn consume(&mut self) -> Token {
@@ -227,10 +218,7 @@ impl Parser {
 /// # Errors
 /// [`Error::Label`] with apimachinery's message.
 pub fn parse_label_selector(input: &str) -> Result<Selector> {
-    let mut parser = Parser {
-        tokens: lex(input),
-        position: 0,
-    };
+    let mut parser = Parser { tokens: lex(input), position: 0 };
     let mut requirements = Vec::new();
     loop {
         match parser.lookahead() {
@@ -280,20 +268,13 @@ fn parse_requirement(parser: &mut Parser) -> std::result::Result<Requirement, St
     };
     let key_errors = qualified_name_errors(&key);
     if !key_errors.is_empty() {
-        return Err(format!(
-            "<nil>: Invalid value: {key:?}: {}",
-            key_errors.join("; ")
-        ));
+        return Err(format!("<nil>: Invalid value: {key:?}: {}", key_errors.join("; ")));
     }
     if matches!(parser.lookahead(), Token::End | Token::Comma) && operator.is_none() {
         operator = Some(Operator::Exists);
     }
     if let Some(operator) = operator {
-        return Ok(Requirement {
-            key,
-            operator,
-            values: Vec::new(),
-        });
+        return Ok(Requirement { key, operator, values: Vec::new() });
     }
     let operator = match parser.consume() {
         Token::Identifier(word) if word == "in" => Operator::In,
@@ -303,10 +284,7 @@ fn parse_requirement(parser: &mut Parser) -> std::result::Result<Requirement, St
         Token::GreaterThan => Operator::GreaterThan,
         Token::LessThan => Operator::LessThan,
         other => {
-            return Err(format!(
-                "found '{}', expected: in, notin, =, ==, !=, gt, lt",
-                other.literal()
-            ));
+            return Err(format!("found '{}', expected: in, notin, =, ==, !=, gt, lt", other.literal()));
         }
     };
     let mut values = match operator {
@@ -327,17 +305,10 @@ fn parse_requirement(parser: &mut Parser) -> std::result::Result<Requirement, St
     for value in &values {
         let errors = label_value_errors(value);
         if !errors.is_empty() {
-            return Err(format!(
-                "<nil>: Invalid value: {value:?}: {}",
-                errors.join("; ")
-            ));
+            return Err(format!("<nil>: Invalid value: {value:?}: {}", errors.join("; ")));
         }
     }
-    Ok(Requirement {
-        key,
-        operator,
-        values,
-    })
+    Ok(Requirement { key, operator, values })
 }
 
 fn parse_values(parser: &mut Parser) -> std::result::Result<Vec<String>, String> {
@@ -358,10 +329,7 @@ fn parse_values(parser: &mut Parser) -> std::result::Result<Vec<String>, String>
             parser.consume();
             Ok(vec![String::new()])
         }
-        other => Err(format!(
-            "found '{}', expected: ',', ')' or identifier",
-            other.literal()
-        )),
+        other => Err(format!("found '{}', expected: ',', ')' or identifier", other.literal())),
     }
 }
 
@@ -396,10 +364,7 @@ fn parse_identifiers(parser: &mut Parser) -> std::result::Result<Vec<String>, St
                 }
             }
             other => {
-                return Err(format!(
-                    "found '{}', expected: ',', or identifier",
-                    other.literal()
-                ));
+                return Err(format!("found '{}', expected: ',', or identifier", other.literal()));
             }
         }
     }
@@ -418,30 +383,18 @@ fn parse_exact_value(parser: &mut Parser) -> std::result::Result<Vec<String>, St
 /// Whether a `LabelSelector` object selects `labels` (matchLabels and matchExpressions all hold).
 /// An empty selector selects everything; an unknown operator selects nothing.
 pub fn label_selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    let labels_match = selector
-        .match_labels
-        .iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
-    let expressions_match = selector
-        .match_expressions
-        .iter()
-        .flatten()
-        .all(|expression| {
-            let operator = match expression.operator.as_str() {
-                "In" => Operator::In,
-                "NotIn" => Operator::NotIn,
-                "Exists" => Operator::Exists,
-                "DoesNotExist" => Operator::DoesNotExist,
-                _ => return false,
-            };
-            Requirement {
-                key: expression.key.clone(),
-                operator,
-                values: expression.values.clone().unwrap_or_default(),
-            }
+    let labels_match = selector.match_labels.iter().flatten().all(|(k, v)| labels.get(k) == Some(v));
+    let expressions_match = selector.match_expressions.iter().flatten().all(|expression| {
+        let operator = match expression.operator.as_str() {
+            "In" => Operator::In,
+            "NotIn" => Operator::NotIn,
+            "Exists" => Operator::Exists,
+            "DoesNotExist" => Operator::DoesNotExist,
+            _ => return false,
+        };
+        Requirement { key: expression.key.clone(), operator, values: expression.values.clone().unwrap_or_default() }
             .matches(labels)
-        });
+    });
     labels_match && expressions_match
 }
 
@@ -449,10 +402,7 @@ pub fn label_selector_matches(selector: &LabelSelector, labels: &BTreeMap<String
 pub fn validate_label_selector(selector: &LabelSelector, path: &str) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if let Some(labels) = &selector.match_labels {
-        errors.extend(super::validation::validate_labels(
-            labels,
-            &format!("{path}.matchLabels"),
-        ));
+        errors.extend(super::validation::validate_labels(labels, &format!("{path}.matchLabels")));
     }
     for (i, expression) in selector.match_expressions.iter().flatten().enumerate() {
         let item = format!("{path}.matchExpressions[{i}]");
@@ -474,18 +424,12 @@ pub fn validate_label_selector(selector: &LabelSelector, path: &str) -> Vec<Fiel
                     ));
                 }
             }
-            other => errors.push(FieldError::invalid_str(
-                format!("{item}.operator"),
-                other,
-                "not a valid selector operator",
-            )),
+            other => {
+                errors.push(FieldError::invalid_str(format!("{item}.operator"), other, "not a valid selector operator"))
+            }
         }
         for message in qualified_name_errors(&expression.key) {
-            errors.push(FieldError::invalid_str(
-                format!("{item}.key"),
-                &expression.key,
-                message,
-            ));
+            errors.push(FieldError::invalid_str(format!("{item}.key"), &expression.key, message));
         }
     }
     errors
@@ -517,20 +461,14 @@ pub fn parse_field_selector(selector: &str) -> Result<Vec<FieldRequirement>> {
         } else if let Some((field, value)) = part.split_once("==") {
             Some((field, true, value))
         } else {
-            part.split_once('=')
-                .map(|(field, value)| (field, true, value))
+            part.split_once('=').map(|(field, value)| (field, true, value))
         };
         match parsed {
-            Some((field, equals, value)) => requirements.push(FieldRequirement {
-                field: field.to_string(),
-                equals,
-                value: value.to_string(),
-            }),
+            Some((field, equals, value)) => {
+                requirements.push(FieldRequirement { field: field.to_string(), equals, value: value.to_string() })
+            }
             None => {
-                return Err(Error::Field {
-                    selector: selector.to_string(),
-                    part: part.to_string(),
-                });
+                return Err(Error::Field { selector: selector.to_string(), part: part.to_string() });
             }
         }
     }
@@ -584,10 +522,7 @@ pub fn field_selector_supported(kind: Kind, field: &str) -> bool {
 /// # Errors
 /// [`Error::FieldNotSupported`] for the first unsupported field.
 pub fn check_field_selector(kind: Kind, requirements: &[FieldRequirement]) -> Result<()> {
-    match requirements
-        .iter()
-        .find(|r| !field_selector_supported(kind, &r.field))
-    {
+    match requirements.iter().find(|r| !field_selector_supported(kind, &r.field)) {
         Some(requirement) => Err(Error::FieldNotSupported(requirement.field.clone())),
         None => Ok(()),
     }
@@ -612,27 +547,15 @@ pub fn field_value(object: &Object, field: &str) -> Option<String> {
                 "spec.nodeName" => text(spec.and_then(|s| s.node_name.as_ref())),
                 "spec.restartPolicy" => text(spec.and_then(|s| s.restart_policy.as_ref())),
                 "spec.schedulerName" => text(spec.and_then(|s| s.scheduler_name.as_ref())),
-                "spec.serviceAccountName" => {
-                    text(spec.and_then(|s| s.service_account_name.as_ref()))
-                }
-                "spec.hostNetwork" => spec
-                    .and_then(|s| s.host_network)
-                    .unwrap_or(false)
-                    .to_string(),
+                "spec.serviceAccountName" => text(spec.and_then(|s| s.service_account_name.as_ref())),
+                "spec.hostNetwork" => spec.and_then(|s| s.host_network).unwrap_or(false).to_string(),
                 "status.phase" => text(status.and_then(|s| s.phase.as_ref())),
                 "status.podIP" => text(status.and_then(|s| s.pod_ip.as_ref())),
                 "status.podIPs" => status
                     .and_then(|s| s.pod_ips.as_ref())
-                    .map(|ips| {
-                        ips.iter()
-                            .map(|ip| ip.ip.clone())
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    })
+                    .map(|ips| ips.iter().map(|ip| ip.ip.clone()).collect::<Vec<_>>().join(","))
                     .unwrap_or_default(),
-                "status.nominatedNodeName" => {
-                    text(status.and_then(|s| s.nominated_node_name.as_ref()))
-                }
+                "status.nominatedNodeName" => text(status.and_then(|s| s.nominated_node_name.as_ref())),
                 _ => return None,
             }
         }
@@ -654,33 +577,19 @@ pub fn field_value(object: &Object, field: &str) -> Option<String> {
             }
         }
         Object::Secret(secret) => text(secret.type_.as_ref()),
-        Object::Namespace(namespace) => {
-            text(namespace.status.as_ref().and_then(|s| s.phase.as_ref()))
-        }
-        Object::Node(node) => node
-            .spec
-            .as_ref()
-            .and_then(|s| s.unschedulable)
-            .unwrap_or(false)
-            .to_string(),
-        Object::ReplicaSet(set) => set
-            .status
-            .as_ref()
-            .map(|s| s.replicas)
-            .unwrap_or(0)
-            .to_string(),
+        Object::Namespace(namespace) => text(namespace.status.as_ref().and_then(|s| s.phase.as_ref())),
+        Object::Node(node) => node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false).to_string(),
+        Object::ReplicaSet(set) => set.status.as_ref().map(|s| s.replicas).unwrap_or(0).to_string(),
         _ => return None,
     })
 }
 
 /// Whether `object` satisfies every field requirement (unsupported fields never match).
 pub fn field_selector_matches(object: &Object, requirements: &[FieldRequirement]) -> bool {
-    requirements
-        .iter()
-        .all(|r| match field_value(object, &r.field) {
-            Some(value) => (value == r.value) == r.equals,
-            None => false,
-        })
+    requirements.iter().all(|r| match field_value(object, &r.field) {
+        Some(value) => (value == r.value) == r.equals,
+        None => false,
+    })
 }
 
 #[cfg(test)]
@@ -771,27 +680,12 @@ mod tests {
         }))
         .unwrap();
         let labels = |pairs: &[(&str, &str)]| {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<BTreeMap<_, _>>()
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>()
         };
-        assert!(label_selector_matches(
-            &selector,
-            &labels(&[("app", "web"), ("tier", "front")])
-        ));
-        assert!(!label_selector_matches(
-            &selector,
-            &labels(&[("app", "web"), ("tier", "front"), ("legacy", "")])
-        ));
-        assert!(!label_selector_matches(
-            &selector,
-            &labels(&[("app", "web")])
-        ));
-        assert!(label_selector_matches(
-            &LabelSelector::default(),
-            &labels(&[])
-        ));
+        assert!(label_selector_matches(&selector, &labels(&[("app", "web"), ("tier", "front")])));
+        assert!(!label_selector_matches(&selector, &labels(&[("app", "web"), ("tier", "front"), ("legacy", "")])));
+        assert!(!label_selector_matches(&selector, &labels(&[("app", "web")])));
+        assert!(label_selector_matches(&LabelSelector::default(), &labels(&[])));
         let bad: LabelSelector = serde_json::from_value(serde_json::json!({
             "matchExpressions": [
                 {"key": "a", "operator": "Equals", "values": ["x"]},
@@ -800,10 +694,7 @@ mod tests {
             ],
         }))
         .unwrap();
-        let errors: String = validate_label_selector(&bad, "spec.selector")
-            .iter()
-            .map(|e| format!("{e}\n"))
-            .collect();
+        let errors: String = validate_label_selector(&bad, "spec.selector").iter().map(|e| format!("{e}\n")).collect();
         expect![[r#"
             spec.selector.matchExpressions[0].operator: Invalid value: "Equals": not a valid selector operator
             spec.selector.matchExpressions[1].values: Required value: must be specified when `operator` is 'In' or 'NotIn'
@@ -819,10 +710,7 @@ mod tests {
             (Kind::PersistentVolume, "status.phase=Bound"),
             (Kind::PersistentVolume, "metadata.namespace=x"),
             (Kind::PersistentVolumeClaim, "metadata.namespace==default"),
-            (
-                Kind::VolumeSnapshot,
-                "spec.source.persistentVolumeClaimName=x",
-            ),
+            (Kind::VolumeSnapshot, "spec.source.persistentVolumeClaimName=x"),
             (Kind::Event, "involvedObject.kind=Pod,type=Warning"),
             (Kind::Secret, "type=Opaque"),
             (Kind::Node, "spec.unschedulable=true"),
@@ -830,8 +718,8 @@ mod tests {
         ];
         let mut out = String::new();
         for (kind, selector) in cases {
-            let result = parse_field_selector(selector)
-                .and_then(|requirements| check_field_selector(kind, &requirements));
+            let result =
+                parse_field_selector(selector).and_then(|requirements| check_field_selector(kind, &requirements));
             let line = match result {
                 Ok(()) => "ok".to_string(),
                 Err(error) => error.to_string(),
@@ -850,29 +738,19 @@ mod tests {
             Pod "status.phase": invalid selector: 'status.phase'; can't understand 'status.phase'
         "#]]
         .assert_eq(&out);
-        let pod: super::super::k8s_openapi::api::core::v1::Pod =
-            serde_json::from_value(serde_json::json!({
-                "metadata": {"name": "p", "namespace": "default"},
-                "spec": {"containers": [], "nodeName": "n1", "hostNetwork": true},
-                "status": {"phase": "Running"},
-            }))
-            .unwrap();
+        let pod: super::super::k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "p", "namespace": "default"},
+            "spec": {"containers": [], "nodeName": "n1", "hostNetwork": true},
+            "status": {"phase": "Running"},
+        }))
+        .unwrap();
         let pod = Object::Pod(Box::new(pod));
-        assert_eq!(
-            field_value(&pod, "spec.hostNetwork").as_deref(),
-            Some("true")
-        );
+        assert_eq!(field_value(&pod, "spec.hostNetwork").as_deref(), Some("true"));
         assert_eq!(field_value(&pod, "spec.schedulerName").as_deref(), Some(""));
         assert!(field_selector_matches(
             &pod,
-            &parse_field_selector(
-                "status.phase=Running,spec.nodeName!=n2,metadata.namespace=default"
-            )
-            .unwrap()
+            &parse_field_selector("status.phase=Running,spec.nodeName!=n2,metadata.namespace=default").unwrap()
         ));
-        assert!(!field_selector_matches(
-            &pod,
-            &parse_field_selector("spec.nodeName=n2").unwrap()
-        ));
+        assert!(!field_selector_matches(&pod, &parse_field_selector("spec.nodeName=n2").unwrap()));
     }
 }

@@ -39,11 +39,7 @@ macro_rules! snapshot_kind {
 
         impl Default for $ty {
             fn default() -> Self {
-                $ty {
-                    api_version: api_version(),
-                    kind: $kind.to_string(),
-                    ..Self::empty()
-                }
+                $ty { api_version: api_version(), kind: $kind.to_string(), ..Self::empty() }
             }
         }
     };
@@ -172,7 +168,12 @@ impl VolumeSnapshotContent {
         }
     }
 }
-snapshot_kind!(VolumeSnapshotContent, "VolumeSnapshotContent", "volumesnapshotcontents", k8s_openapi::ClusterResourceScope);
+snapshot_kind!(
+    VolumeSnapshotContent,
+    "VolumeSnapshotContent",
+    "volumesnapshotcontents",
+    k8s_openapi::ClusterResourceScope
+);
 
 /// `spec` of a VolumeSnapshotContent.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

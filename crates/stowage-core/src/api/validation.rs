@@ -31,12 +31,7 @@ const CONFIG_KEY_MESSAGE: &str = "a valid config key must consist of alphanumeri
 const NOT_POSITIVE: &str = "must be greater than zero";
 /// `TotalAnnotationSizeLimitB`.
 const ANNOTATIONS_SIZE_MAX: usize = 256 * 1024;
-const ACCESS_MODES: &[&str] = &[
-    "ReadOnlyMany",
-    "ReadWriteMany",
-    "ReadWriteOnce",
-    "ReadWriteOncePod",
-];
+const ACCESS_MODES: &[&str] = &["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"];
 const VOLUME_MODES: &[&str] = &["Block", "Filesystem"];
 
 fn is_lower_alnum(b: u8) -> bool {
@@ -93,9 +88,7 @@ fn is_qualified_name_part(part: &str) -> bool {
     !bytes.is_empty()
         && bytes[0].is_ascii_alphanumeric()
         && bytes[bytes.len() - 1].is_ascii_alphanumeric()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// `IsQualifiedName`: label keys, annotation keys, provisioner names.
@@ -165,9 +158,7 @@ fn validate_annotations(annotations: &BTreeMap<String, String>, path: &str) -> V
     if total > ANNOTATIONS_SIZE_MAX {
         errors.push(FieldError {
             path: path.to_string(),
-            kind: super::FieldErrorKind::TooLong {
-                max: ANNOTATIONS_SIZE_MAX,
-            },
+            kind: super::FieldErrorKind::TooLong { max: ANNOTATIONS_SIZE_MAX },
             detail: String::new(),
         });
     }
@@ -189,10 +180,7 @@ fn validate_meta(kind: Kind, meta: &ObjectMeta) -> Vec<FieldError> {
     let name = meta.name.as_deref().unwrap_or("");
     if name.is_empty() {
         if meta.generate_name.as_deref().unwrap_or("").is_empty() {
-            errors.push(FieldError::required(
-                "metadata.name",
-                "name or generateName is required",
-            ));
+            errors.push(FieldError::required("metadata.name", "name or generateName is required"));
         }
     } else {
         for message in name_errors(kind, name) {
@@ -205,18 +193,11 @@ fn validate_meta(kind: Kind, meta: &ObjectMeta) -> Vec<FieldError> {
             errors.push(FieldError::required("metadata.namespace", ""));
         } else {
             for message in dns1123_label_errors(namespace) {
-                errors.push(FieldError::invalid_str(
-                    "metadata.namespace",
-                    namespace,
-                    message,
-                ));
+                errors.push(FieldError::invalid_str("metadata.namespace", namespace, message));
             }
         }
     } else if !namespace.is_empty() {
-        errors.push(FieldError::forbidden(
-            "metadata.namespace",
-            "not allowed on this type",
-        ));
+        errors.push(FieldError::forbidden("metadata.namespace", "not allowed on this type"));
     }
     if let Some(labels) = &meta.labels {
         errors.extend(validate_labels(labels, "metadata.labels"));
@@ -243,26 +224,11 @@ pub fn validate_create(object: &Object) -> Vec<FieldError> {
         }
         Object::StatefulSet(set) => errors.extend(validate_stateful_set(set)),
         Object::ConfigMap(map) => {
-            let binary: BTreeSet<&String> =
-                map.binary_data.iter().flatten().map(|(k, _)| k).collect();
-            for key in map
-                .data
-                .iter()
-                .flatten()
-                .map(|(k, _)| k)
-                .chain(binary.iter().copied())
-            {
+            let binary: BTreeSet<&String> = map.binary_data.iter().flatten().map(|(k, _)| k).collect();
+            for key in map.data.iter().flatten().map(|(k, _)| k).chain(binary.iter().copied()) {
                 for message in config_key_errors(key) {
-                    let field = if binary.contains(key) {
-                        "binaryData"
-                    } else {
-                        "data"
-                    };
-                    errors.push(FieldError::invalid_str(
-                        format!("{field}[{key}]"),
-                        key,
-                        message,
-                    ));
+                    let field = if binary.contains(key) { "binaryData" } else { "data" };
+                    errors.push(FieldError::invalid_str(format!("{field}[{key}]"), key, message));
                 }
             }
             for key in map.data.iter().flatten().map(|(k, _)| k) {
@@ -285,18 +251,12 @@ pub fn validate_create(object: &Object) -> Vec<FieldError> {
                 .collect();
             for key in keys {
                 for message in config_key_errors(key) {
-                    errors.push(FieldError::invalid_str(
-                        format!("data[{key}]"),
-                        key,
-                        message,
-                    ));
+                    errors.push(FieldError::invalid_str(format!("data[{key}]"), key, message));
                 }
             }
         }
         Object::VolumeSnapshot(snapshot) => errors.extend(validate_volume_snapshot(snapshot)),
-        Object::VolumeSnapshotContent(content) => {
-            errors.extend(validate_volume_snapshot_content(content))
-        }
+        Object::VolumeSnapshotContent(content) => errors.extend(validate_volume_snapshot_content(content)),
         Object::VolumeSnapshotClass(class) => errors.extend(validate_volume_snapshot_class(class)),
         _ => {}
     }
@@ -308,10 +268,7 @@ pub fn validate_update(old: &Object, new: &Object) -> Vec<FieldError> {
     let mut errors = validate_create(new);
     match (old, new) {
         (Object::PersistentVolume(old), Object::PersistentVolume(new)) => {
-            let (old_spec, new_spec) = (
-                old.spec.clone().unwrap_or_default(),
-                new.spec.clone().unwrap_or_default(),
-            );
+            let (old_spec, new_spec) = (old.spec.clone().unwrap_or_default(), new.spec.clone().unwrap_or_default());
             if normalized(&volume_source(&old_spec)) != normalized(&volume_source(&new_spec)) {
                 errors.push(FieldError::forbidden(
                     "spec.persistentvolumesource",
@@ -327,28 +284,16 @@ pub fn validate_update(old: &Object, new: &Object) -> Vec<FieldError> {
         }
         (Object::StorageClass(old), Object::StorageClass(new)) => {
             if old.parameters != new.parameters {
-                errors.push(FieldError::forbidden(
-                    "parameters",
-                    "updates to parameters are forbidden.",
-                ));
+                errors.push(FieldError::forbidden("parameters", "updates to parameters are forbidden."));
             }
             if old.provisioner != new.provisioner {
-                errors.push(FieldError::forbidden(
-                    "provisioner",
-                    "updates to provisioner are forbidden.",
-                ));
+                errors.push(FieldError::forbidden("provisioner", "updates to provisioner are forbidden."));
             }
             if old.reclaim_policy != new.reclaim_policy {
-                errors.push(FieldError::forbidden(
-                    "reclaimPolicy",
-                    "updates to reclaimPolicy are forbidden.",
-                ));
+                errors.push(FieldError::forbidden("reclaimPolicy", "updates to reclaimPolicy are forbidden."));
             }
             if old.volume_binding_mode != new.volume_binding_mode {
-                errors.push(immutable(
-                    "volumeBindingMode",
-                    new.volume_binding_mode.as_deref(),
-                ));
+                errors.push(immutable("volumeBindingMode", new.volume_binding_mode.as_deref()));
             }
         }
         (Object::StatefulSet(old), Object::StatefulSet(new)) => {
@@ -360,8 +305,7 @@ pub fn validate_update(old: &Object, new: &Object) -> Vec<FieldError> {
             clone.min_ready_seconds = old_spec.min_ready_seconds;
             clone.ordinals = old_spec.ordinals.clone();
             clone.revision_history_limit = old_spec.revision_history_limit;
-            clone.persistent_volume_claim_retention_policy =
-                old_spec.persistent_volume_claim_retention_policy.clone();
+            clone.persistent_volume_claim_retention_policy = old_spec.persistent_volume_claim_retention_policy.clone();
             if normalized(&clone) != normalized(&old_spec) {
                 errors.push(FieldError::forbidden(
                     "spec",
@@ -371,28 +315,15 @@ pub fn validate_update(old: &Object, new: &Object) -> Vec<FieldError> {
         }
         (Object::VolumeSnapshot(old), Object::VolumeSnapshot(new)) => {
             let (old_source, new_source) = (&old.spec.source, &new.spec.source);
-            if old_source.persistent_volume_claim_name.is_some()
-                && new_source.persistent_volume_claim_name.is_none()
-            {
-                errors.push(cel(
-                    "spec.source",
-                    "object",
-                    "persistentVolumeClaimName is required once set",
-                ));
+            if old_source.persistent_volume_claim_name.is_some() && new_source.persistent_volume_claim_name.is_none() {
+                errors.push(cel("spec.source", "object", "persistentVolumeClaimName is required once set"));
             }
-            if old_source.volume_snapshot_content_name.is_some()
-                && new_source.volume_snapshot_content_name.is_none()
-            {
-                errors.push(cel(
-                    "spec.source",
-                    "object",
-                    "volumeSnapshotContentName is required once set",
-                ));
+            if old_source.volume_snapshot_content_name.is_some() && new_source.volume_snapshot_content_name.is_none() {
+                errors.push(cel("spec.source", "object", "volumeSnapshotContentName is required once set"));
             }
             if old_source.persistent_volume_claim_name.is_some()
                 && new_source.persistent_volume_claim_name.is_some()
-                && old_source.persistent_volume_claim_name
-                    != new_source.persistent_volume_claim_name
+                && old_source.persistent_volume_claim_name != new_source.persistent_volume_claim_name
             {
                 errors.push(cel(
                     "spec.source.persistentVolumeClaimName",
@@ -402,8 +333,7 @@ pub fn validate_update(old: &Object, new: &Object) -> Vec<FieldError> {
             }
             if old_source.volume_snapshot_content_name.is_some()
                 && new_source.volume_snapshot_content_name.is_some()
-                && old_source.volume_snapshot_content_name
-                    != new_source.volume_snapshot_content_name
+                && old_source.volume_snapshot_content_name != new_source.volume_snapshot_content_name
             {
                 errors.push(cel(
                     "spec.source.volumeSnapshotContentName",
@@ -416,14 +346,8 @@ pub fn validate_update(old: &Object, new: &Object) -> Vec<FieldError> {
             if old.spec.source != new.spec.source {
                 errors.push(cel("spec.source", "object", "source is immutable"));
             }
-            if old.spec.source_volume_mode.is_some()
-                && old.spec.source_volume_mode != new.spec.source_volume_mode
-            {
-                errors.push(cel(
-                    "spec.sourceVolumeMode",
-                    "string",
-                    "sourceVolumeMode is immutable",
-                ));
+            if old.spec.source_volume_mode.is_some() && old.spec.source_volume_mode != new.spec.source_volume_mode {
+                errors.push(cel("spec.sourceVolumeMode", "string", "sourceVolumeMode is immutable"));
             }
         }
         _ => {}
@@ -450,17 +374,12 @@ fn normalized<T: serde::Serialize>(value: &T) -> serde_json::Value {
         match value {
             serde_json::Value::Null => None,
             serde_json::Value::Array(items) => {
-                let items: Vec<_> = items
-                    .into_iter()
-                    .map(|v| clean(v).unwrap_or(serde_json::Value::Null))
-                    .collect();
+                let items: Vec<_> = items.into_iter().map(|v| clean(v).unwrap_or(serde_json::Value::Null)).collect();
                 (!items.is_empty()).then_some(serde_json::Value::Array(items))
             }
             serde_json::Value::Object(map) => {
-                let map: serde_json::Map<_, _> = map
-                    .into_iter()
-                    .filter_map(|(k, v)| clean(v).map(|v| (k, v)))
-                    .collect();
+                let map: serde_json::Map<_, _> =
+                    map.into_iter().filter_map(|(k, v)| clean(v).map(|v| (k, v))).collect();
                 (!map.is_empty()).then_some(serde_json::Value::Object(map))
             }
             other => Some(other),
@@ -474,11 +393,7 @@ fn config_key_errors(key: &str) -> Vec<String> {
     if key.len() > 253 {
         errors.push("must be no more than 253 characters".to_string());
     }
-    if key.is_empty()
-        || !key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    {
+    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
         errors.push(CONFIG_KEY_MESSAGE.to_string());
     }
     if key == "." {
@@ -497,10 +412,7 @@ fn validate_access_modes(modes: &[String], path: &str, required_detail: &str) ->
         errors.push(FieldError::required(path, required_detail));
     }
     if modes.iter().any(|m| m == "ReadWriteOncePod") && modes.len() > 1 {
-        errors.push(FieldError::forbidden(
-            path,
-            "may not use ReadWriteOncePod with other access modes",
-        ));
+        errors.push(FieldError::forbidden(path, "may not use ReadWriteOncePod with other access modes"));
     }
     for mode in modes {
         if !ACCESS_MODES.contains(&mode.as_str()) {
@@ -512,10 +424,9 @@ fn validate_access_modes(modes: &[String], path: &str, required_detail: &str) ->
 
 fn validate_class_name(name: Option<&str>, path: &str) -> Vec<FieldError> {
     match name {
-        Some(name) if !name.is_empty() => dns1123_subdomain_errors(name)
-            .into_iter()
-            .map(|m| FieldError::invalid_str(path, name, m))
-            .collect(),
+        Some(name) if !name.is_empty() => {
+            dns1123_subdomain_errors(name).into_iter().map(|m| FieldError::invalid_str(path, name, m)).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -539,14 +450,8 @@ fn volume_source(spec: &core::PersistentVolumeSpec) -> Vec<(&'static str, serde_
     };
     let json = |v: &dyn erased::Serialize| v.to_json();
     add("hostPath", spec.host_path.as_ref().map(|v| json(v)));
-    add(
-        "gcePersistentDisk",
-        spec.gce_persistent_disk.as_ref().map(|v| json(v)),
-    );
-    add(
-        "awsElasticBlockStore",
-        spec.aws_elastic_block_store.as_ref().map(|v| json(v)),
-    );
+    add("gcePersistentDisk", spec.gce_persistent_disk.as_ref().map(|v| json(v)));
+    add("awsElasticBlockStore", spec.aws_elastic_block_store.as_ref().map(|v| json(v)));
     add("glusterfs", spec.glusterfs.as_ref().map(|v| json(v)));
     add("nfs", spec.nfs.as_ref().map(|v| json(v)));
     add("rbd", spec.rbd.as_ref().map(|v| json(v)));
@@ -558,18 +463,9 @@ fn volume_source(spec: &core::PersistentVolumeSpec) -> Vec<(&'static str, serde_
     add("flocker", spec.flocker.as_ref().map(|v| json(v)));
     add("flexVolume", spec.flex_volume.as_ref().map(|v| json(v)));
     add("azureFile", spec.azure_file.as_ref().map(|v| json(v)));
-    add(
-        "vsphereVolume",
-        spec.vsphere_volume.as_ref().map(|v| json(v)),
-    );
-    add(
-        "photonPersistentDisk",
-        spec.photon_persistent_disk.as_ref().map(|v| json(v)),
-    );
-    add(
-        "portworxVolume",
-        spec.portworx_volume.as_ref().map(|v| json(v)),
-    );
+    add("vsphereVolume", spec.vsphere_volume.as_ref().map(|v| json(v)));
+    add("photonPersistentDisk", spec.photon_persistent_disk.as_ref().map(|v| json(v)));
+    add("portworxVolume", spec.portworx_volume.as_ref().map(|v| json(v)));
     add("azureDisk", spec.azure_disk.as_ref().map(|v| json(v)));
     add("scaleIO", spec.scale_io.as_ref().map(|v| json(v)));
     add("local", spec.local.as_ref().map(|v| json(v)));
@@ -593,11 +489,7 @@ mod erased {
 fn validate_persistent_volume(volume: &core::PersistentVolume) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let spec = volume.spec.clone().unwrap_or_default();
-    errors.extend(validate_access_modes(
-        spec.access_modes.as_deref().unwrap_or(&[]),
-        "spec.accessModes",
-        "",
-    ));
+    errors.extend(validate_access_modes(spec.access_modes.as_deref().unwrap_or(&[]), "spec.accessModes", ""));
     let capacity = spec.capacity.clone().unwrap_or_default();
     if capacity.is_empty() {
         errors.push(FieldError::required("spec.capacity", ""));
@@ -606,31 +498,19 @@ fn validate_persistent_volume(volume: &core::PersistentVolume) -> Vec<FieldError
         let rendered = if capacity.is_empty() {
             "core.ResourceList(nil)".to_string()
         } else {
-            let entries: Vec<String> = capacity
-                .iter()
-                .map(|(k, v)| format!("{k:?}:{:?}", v.0))
-                .collect();
+            let entries: Vec<String> = capacity.iter().map(|(k, v)| format!("{k:?}:{:?}", v.0)).collect();
             format!("core.ResourceList{{{}}}", entries.join(", "))
         };
         errors.push(FieldError {
             path: "spec.capacity".to_string(),
-            kind: super::FieldErrorKind::NotSupported {
-                value: rendered,
-                supported: vec!["storage".to_string()],
-            },
+            kind: super::FieldErrorKind::NotSupported { value: rendered, supported: vec!["storage".to_string()] },
             detail: String::new(),
         });
     }
     for (name, value) in &capacity {
-        errors.extend(validate_positive(
-            &value.0,
-            &format!("spec.capacity[{name}]"),
-        ));
+        errors.extend(validate_positive(&value.0, &format!("spec.capacity[{name}]")));
     }
-    errors.extend(validate_class_name(
-        spec.storage_class_name.as_deref(),
-        "spec.storageClassName",
-    ));
+    errors.extend(validate_class_name(spec.storage_class_name.as_deref(), "spec.storageClassName"));
     if let Some(policy) = spec.persistent_volume_reclaim_policy.as_deref()
         && !["Delete", "Recycle", "Retain"].contains(&policy)
     {
@@ -643,26 +523,15 @@ fn validate_persistent_volume(volume: &core::PersistentVolume) -> Vec<FieldError
     if let Some(mode) = spec.volume_mode.as_deref()
         && !VOLUME_MODES.contains(&mode)
     {
-        errors.push(FieldError::not_supported(
-            "spec.volumeMode",
-            mode,
-            VOLUME_MODES,
-        ));
+        errors.push(FieldError::not_supported("spec.volumeMode", mode, VOLUME_MODES));
     }
     let sources = volume_source(&spec);
     let first = sources.first().map(|(name, _)| *name);
     for (name, _) in sources.iter().skip(1) {
-        errors.push(FieldError::forbidden(
-            format!("spec.{name}"),
-            "may not specify more than 1 volume type",
-        ));
+        errors.push(FieldError::forbidden(format!("spec.{name}"), "may not specify more than 1 volume type"));
     }
     // Only the first source is validated; the others are already refused.
-    if let Some(host_path) = spec
-        .host_path
-        .as_ref()
-        .filter(|_| first == Some("hostPath"))
-    {
+    if let Some(host_path) = spec.host_path.as_ref().filter(|_| first == Some("hostPath")) {
         errors.extend(validate_host_path(host_path, "spec.hostPath", true));
     }
     if let Some(nfs) = spec.nfs.as_ref().filter(|_| first == Some("nfs")) {
@@ -672,11 +541,7 @@ fn validate_persistent_volume(volume: &core::PersistentVolume) -> Vec<FieldError
         if nfs.path.is_empty() {
             errors.push(FieldError::required("spec.nfs.path", ""));
         } else if !nfs.path.starts_with('/') {
-            errors.push(FieldError::invalid_str(
-                "spec.nfs.path",
-                &nfs.path,
-                "must be an absolute path",
-            ));
+            errors.push(FieldError::invalid_str("spec.nfs.path", &nfs.path, "must be an absolute path"));
         }
     }
     if let Some(local) = spec.local.as_ref().filter(|_| first == Some("local")) {
@@ -684,10 +549,7 @@ fn validate_persistent_volume(volume: &core::PersistentVolume) -> Vec<FieldError
             errors.push(FieldError::required("spec.local.path", ""));
         }
         if spec.node_affinity.is_none() {
-            errors.push(FieldError::required(
-                "spec.nodeAffinity",
-                "Local volume requires node affinity",
-            ));
+            errors.push(FieldError::required("spec.nodeAffinity", "Local volume requires node affinity"));
         }
     }
     if let Some(csi) = spec.csi.as_ref().filter(|_| first == Some("csi")) {
@@ -714,42 +576,22 @@ fn validate_persistent_volume(volume: &core::PersistentVolume) -> Vec<FieldError
     errors
 }
 
-const HOST_PATH_TYPES: &[&str] = &[
-    "",
-    "BlockDevice",
-    "CharDevice",
-    "Directory",
-    "DirectoryOrCreate",
-    "File",
-    "FileOrCreate",
-    "Socket",
-];
+const HOST_PATH_TYPES: &[&str] =
+    &["", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"];
 
-fn validate_host_path(
-    host_path: &core::HostPathVolumeSource,
-    path: &str,
-    persistent: bool,
-) -> Vec<FieldError> {
+fn validate_host_path(host_path: &core::HostPathVolumeSource, path: &str, persistent: bool) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if host_path.path.is_empty() {
         errors.push(FieldError::required(format!("{path}.path"), ""));
         return errors;
     }
     if persistent && host_path.path.split('/').any(|part| part == "..") {
-        errors.push(FieldError::invalid_str(
-            format!("{path}.path"),
-            &host_path.path,
-            "must not contain '..'",
-        ));
+        errors.push(FieldError::invalid_str(format!("{path}.path"), &host_path.path, "must not contain '..'"));
     }
     if let Some(kind) = host_path.type_.as_deref()
         && !HOST_PATH_TYPES.contains(&kind)
     {
-        errors.push(FieldError::not_supported(
-            format!("{path}.type"),
-            kind,
-            HOST_PATH_TYPES,
-        ));
+        errors.push(FieldError::not_supported(format!("{path}.type"), kind, HOST_PATH_TYPES));
     }
     errors
 }
@@ -762,38 +604,18 @@ fn validate_claim_spec(spec: &core::PersistentVolumeClaimSpec, path: &str) -> Ve
         "at least 1 access mode is required",
     );
     if let Some(selector) = &spec.selector {
-        errors.extend(selector::validate_label_selector(
-            selector,
-            &format!("{path}.selector"),
-        ));
+        errors.extend(selector::validate_label_selector(selector, &format!("{path}.selector")));
     }
-    let requests = spec
-        .resources
-        .as_ref()
-        .and_then(|r| r.requests.clone())
-        .unwrap_or_default();
+    let requests = spec.resources.as_ref().and_then(|r| r.requests.clone()).unwrap_or_default();
     match requests.get("storage") {
-        None => errors.push(FieldError::required(
-            format!("{path}.resources[storage]"),
-            "",
-        )),
-        Some(storage) => errors.extend(validate_positive(
-            &storage.0,
-            &format!("{path}.resources[storage]"),
-        )),
+        None => errors.push(FieldError::required(format!("{path}.resources[storage]"), "")),
+        Some(storage) => errors.extend(validate_positive(&storage.0, &format!("{path}.resources[storage]"))),
     }
-    errors.extend(validate_class_name(
-        spec.storage_class_name.as_deref(),
-        &format!("{path}.storageClassName"),
-    ));
+    errors.extend(validate_class_name(spec.storage_class_name.as_deref(), &format!("{path}.storageClassName")));
     if let Some(mode) = spec.volume_mode.as_deref()
         && !VOLUME_MODES.contains(&mode)
     {
-        errors.push(FieldError::not_supported(
-            format!("{path}.volumeMode"),
-            mode,
-            VOLUME_MODES,
-        ));
+        errors.push(FieldError::not_supported(format!("{path}.volumeMode"), mode, VOLUME_MODES));
     }
     if let Some(source) = &spec.data_source {
         if source.name.is_empty() {
@@ -812,10 +634,7 @@ fn storage_request(claim: &core::PersistentVolumeClaim) -> Option<Quantity> {
 }
 
 /// `ValidatePersistentVolumeClaimUpdate` (1.34, RecoverVolumeExpansionFailure on).
-fn validate_claim_update(
-    old: &core::PersistentVolumeClaim,
-    new: &core::PersistentVolumeClaim,
-) -> Vec<FieldError> {
+fn validate_claim_update(old: &core::PersistentVolumeClaim, new: &core::PersistentVolumeClaim) -> Vec<FieldError> {
     const BETA_CLASS: &str = "volume.beta.kubernetes.io/storage-class";
     let mut errors = Vec::new();
     let mut old_spec = old.spec.clone().unwrap_or_default();
@@ -825,38 +644,18 @@ fn validate_claim_update(
         old_spec.volume_name = new_spec.volume_name.clone();
     }
     let annotation = |claim: &core::PersistentVolumeClaim| {
-        claim
-            .metadata
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get(BETA_CLASS))
-            .cloned()
+        claim.metadata.annotations.as_ref().and_then(|a| a.get(BETA_CLASS)).cloned()
     };
     let (old_annotation, new_annotation) = (annotation(old), annotation(new));
     if old_annotation != new_annotation {
-        errors.push(FieldError::forbidden(
-            format!("metadata.annotations[{BETA_CLASS}]"),
-            "field is immutable",
-        ));
+        errors.push(FieldError::forbidden(format!("metadata.annotations[{BETA_CLASS}]"), "field is immutable"));
     }
-    if old_annotation.is_none()
-        && old_spec.storage_class_name.is_none()
-        && new_spec.storage_class_name.is_some()
-    {
+    if old_annotation.is_none() && old_spec.storage_class_name.is_none() && new_spec.storage_class_name.is_some() {
         new_spec.storage_class_name = None;
     }
     if bound {
-        if let Some(requests) = new_spec
-            .resources
-            .as_mut()
-            .and_then(|r| r.requests.as_mut())
-        {
-            match old_spec
-                .resources
-                .as_ref()
-                .and_then(|r| r.requests.as_ref())
-                .and_then(|r| r.get("storage"))
-            {
+        if let Some(requests) = new_spec.resources.as_mut().and_then(|r| r.requests.as_mut()) {
+            match old_spec.resources.as_ref().and_then(|r| r.requests.as_ref()).and_then(|r| r.get("storage")) {
                 Some(storage) => requests.insert("storage".to_string(), storage.clone()),
                 None => requests.remove("storage"),
             };
@@ -866,10 +665,7 @@ fn validate_claim_update(
         }
     }
     let canonical = |spec: &core::PersistentVolumeClaimSpec| {
-        let mut claim = core::PersistentVolumeClaim {
-            spec: Some(spec.clone()),
-            ..Default::default()
-        };
+        let mut claim = core::PersistentVolumeClaim { spec: Some(spec.clone()), ..Default::default() };
         let mut object = Object::PersistentVolumeClaim(Box::new(claim.clone()));
         quantity::visit_quantities_mut(&mut object, &mut |_, value| {
             if let Some(c) = quantity::canonical(value) {
@@ -927,30 +723,18 @@ fn validate_storage_class(class: &storage::StorageClass) -> Vec<FieldError> {
             });
         }
         for message in qualified_name_errors(&class.provisioner.to_ascii_lowercase()) {
-            errors.push(FieldError::invalid_str(
-                "provisioner",
-                &class.provisioner,
-                message,
-            ));
+            errors.push(FieldError::invalid_str("provisioner", &class.provisioner, message));
         }
     }
     if let Some(policy) = class.reclaim_policy.as_deref()
         && !["Delete", "Retain"].contains(&policy)
     {
-        errors.push(FieldError::not_supported(
-            "reclaimPolicy",
-            policy,
-            &["Delete", "Retain"],
-        ));
+        errors.push(FieldError::not_supported("reclaimPolicy", policy, &["Delete", "Retain"]));
     }
     match class.volume_binding_mode.as_deref() {
         None => errors.push(FieldError::required("volumeBindingMode", "")),
         Some(mode) if !["Immediate", "WaitForFirstConsumer"].contains(&mode) => {
-            errors.push(FieldError::not_supported(
-                "volumeBindingMode",
-                mode,
-                &["Immediate", "WaitForFirstConsumer"],
-            ))
+            errors.push(FieldError::not_supported("volumeBindingMode", mode, &["Immediate", "WaitForFirstConsumer"]))
         }
         Some(_) => {}
     }
@@ -998,11 +782,8 @@ fn validate_pod_spec(spec: &core::PodSpec, path: &str) -> Vec<FieldError> {
         let volume_path = format!("{path}.volumes[{i}]");
         let mut volume_errors = Vec::new();
         let json = serde_json::to_value(volume).unwrap_or_default();
-        let sources: Vec<&str> = VOLUME_SOURCE_FIELDS
-            .iter()
-            .copied()
-            .filter(|f| json.get(*f).is_some_and(|v| !v.is_null()))
-            .collect();
+        let sources: Vec<&str> =
+            VOLUME_SOURCE_FIELDS.iter().copied().filter(|f| json.get(*f).is_some_and(|v| !v.is_null())).collect();
         for source in sources.iter().skip(1) {
             volume_errors.push(FieldError::forbidden(
                 format!("{volume_path}.{source}"),
@@ -1012,47 +793,27 @@ fn validate_pod_spec(spec: &core::PodSpec, path: &str) -> Vec<FieldError> {
         match sources.first().copied() {
             Some("hostPath") => {
                 if let Some(host_path) = &volume.host_path {
-                    volume_errors.extend(validate_host_path(
-                        host_path,
-                        &format!("{volume_path}.hostPath"),
-                        false,
-                    ));
+                    volume_errors.extend(validate_host_path(host_path, &format!("{volume_path}.hostPath"), false));
                 }
             }
             Some("persistentVolumeClaim") => {
-                if volume
-                    .persistent_volume_claim
-                    .as_ref()
-                    .is_some_and(|c| c.claim_name.is_empty())
-                {
-                    volume_errors.push(FieldError::required(
-                        format!("{volume_path}.persistentVolumeClaim.claimName"),
-                        "",
-                    ));
+                if volume.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name.is_empty()) {
+                    volume_errors
+                        .push(FieldError::required(format!("{volume_path}.persistentVolumeClaim.claimName"), ""));
                 }
             }
             Some(_) => {}
-            None => volume_errors.push(FieldError::required(
-                volume_path.clone(),
-                "must specify a volume type",
-            )),
+            None => volume_errors.push(FieldError::required(volume_path.clone(), "must specify a volume type")),
         }
         if volume.name.is_empty() {
             volume_errors.push(FieldError::required(format!("{volume_path}.name"), ""));
         } else {
             for message in dns1123_label_errors(&volume.name) {
-                volume_errors.push(FieldError::invalid_str(
-                    format!("{volume_path}.name"),
-                    &volume.name,
-                    message,
-                ));
+                volume_errors.push(FieldError::invalid_str(format!("{volume_path}.name"), &volume.name, message));
             }
         }
         if volume_names.contains(&volume.name) {
-            volume_errors.push(FieldError::duplicate(
-                format!("{volume_path}.name"),
-                &volume.name,
-            ));
+            volume_errors.push(FieldError::duplicate(format!("{volume_path}.name"), &volume.name));
         }
         if volume_errors.is_empty() {
             volume_names.insert(volume.name.clone());
@@ -1065,10 +826,7 @@ fn validate_pod_spec(spec: &core::PodSpec, path: &str) -> Vec<FieldError> {
     let mut container_names = BTreeSet::new();
     let groups = [
         ("containers", spec.containers.as_slice()),
-        (
-            "initContainers",
-            spec.init_containers.as_deref().unwrap_or(&[]),
-        ),
+        ("initContainers", spec.init_containers.as_deref().unwrap_or(&[])),
     ];
     for (group, containers) in groups {
         for (i, container) in containers.iter().enumerate() {
@@ -1077,17 +835,10 @@ fn validate_pod_spec(spec: &core::PodSpec, path: &str) -> Vec<FieldError> {
                 errors.push(FieldError::required(format!("{container_path}.name"), ""));
             } else {
                 for message in dns1123_label_errors(&container.name) {
-                    errors.push(FieldError::invalid_str(
-                        format!("{container_path}.name"),
-                        &container.name,
-                        message,
-                    ));
+                    errors.push(FieldError::invalid_str(format!("{container_path}.name"), &container.name, message));
                 }
                 if !container_names.insert(container.name.clone()) {
-                    errors.push(FieldError::duplicate(
-                        format!("{container_path}.name"),
-                        &container.name,
-                    ));
+                    errors.push(FieldError::duplicate(format!("{container_path}.name"), &container.name));
                 }
             }
             if container.image.as_deref().unwrap_or("").trim().is_empty() {
@@ -1099,10 +850,7 @@ fn validate_pod_spec(spec: &core::PodSpec, path: &str) -> Vec<FieldError> {
                 if mount.name.is_empty() {
                     errors.push(FieldError::required(format!("{mount_path}.name"), ""));
                 } else if !volume_names.contains(&mount.name) {
-                    errors.push(FieldError::not_found(
-                        format!("{mount_path}.name"),
-                        &mount.name,
-                    ));
+                    errors.push(FieldError::not_found(format!("{mount_path}.name"), &mount.name));
                 }
                 if mount.mount_path.is_empty() {
                     errors.push(FieldError::required(format!("{mount_path}.mountPath"), ""));
@@ -1143,59 +891,32 @@ fn validate_stateful_set(set: &apps::StatefulSet) -> Vec<FieldError> {
     if let Some(policy) = spec.pod_management_policy.as_deref()
         && !["OrderedReady", "Parallel"].contains(&policy)
     {
-        errors.push(FieldError::not_supported(
-            "spec.podManagementPolicy",
-            policy,
-            &["OrderedReady", "Parallel"],
-        ));
+        errors.push(FieldError::not_supported("spec.podManagementPolicy", policy, &["OrderedReady", "Parallel"]));
     }
     for (i, template) in spec.volume_claim_templates.iter().flatten().enumerate() {
         let claim_spec = template.spec.clone().unwrap_or_default();
-        errors.extend(validate_claim_spec(
-            &claim_spec,
-            &format!("spec.volumeClaimTemplates[{i}].spec"),
-        ));
+        errors.extend(validate_claim_spec(&claim_spec, &format!("spec.volumeClaimTemplates[{i}].spec")));
     }
     if let Some(replicas) = spec.replicas
         && replicas < 0
     {
-        errors.push(FieldError::invalid(
-            "spec.replicas",
-            replicas.to_string(),
-            "must be greater than or equal to 0",
-        ));
+        errors.push(FieldError::invalid("spec.replicas", replicas.to_string(), "must be greater than or equal to 0"));
     }
-    let selector_empty = spec
-        .selector
-        .match_labels
-        .as_ref()
-        .is_none_or(BTreeMap::is_empty)
-        && spec
-            .selector
-            .match_expressions
-            .as_ref()
-            .is_none_or(Vec::is_empty);
+    let selector_empty = spec.selector.match_labels.as_ref().is_none_or(BTreeMap::is_empty)
+        && spec.selector.match_expressions.as_ref().is_none_or(Vec::is_empty);
     if selector_empty {
-        errors.push(FieldError::invalid("spec.selector", "v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}", "empty selector is invalid for statefulset"));
-    } else {
-        errors.extend(selector::validate_label_selector(
-            &spec.selector,
+        errors.push(FieldError::invalid(
             "spec.selector",
+            "v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}",
+            "empty selector is invalid for statefulset",
         ));
-        let labels = spec
-            .template
-            .metadata
-            .as_ref()
-            .and_then(|m| m.labels.clone())
-            .unwrap_or_default();
+    } else {
+        errors.extend(selector::validate_label_selector(&spec.selector, "spec.selector"));
+        let labels = spec.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
         if !selector::label_selector_matches(&spec.selector, &labels) {
             let rendered = format!(
                 "map[string]string{{{}}}",
-                labels
-                    .iter()
-                    .map(|(k, v)| format!("{k:?}:{v:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                labels.iter().map(|(k, v)| format!("{k:?}:{v:?}")).collect::<Vec<_>>().join(", ")
             );
             errors.push(FieldError::invalid(
                 "spec.template.metadata.labels",
@@ -1211,11 +932,7 @@ fn validate_stateful_set(set: &apps::StatefulSet) -> Vec<FieldError> {
     if let Some(policy) = pod_spec.restart_policy.as_deref()
         && policy != "Always"
     {
-        errors.push(FieldError::not_supported(
-            "spec.template.spec.restartPolicy",
-            policy,
-            &["Always"],
-        ));
+        errors.push(FieldError::not_supported("spec.template.spec.restartPolicy", policy, &["Always"]));
     }
     errors
 }
@@ -1224,20 +941,14 @@ fn validate_deletion_policy(policy: &str, path: &str) -> Vec<FieldError> {
     if ["Delete", "Retain"].contains(&policy) {
         Vec::new()
     } else {
-        vec![FieldError::not_supported(
-            path,
-            policy,
-            &["Delete", "Retain"],
-        )]
+        vec![FieldError::not_supported(path, policy, &["Delete", "Retain"])]
     }
 }
 
 fn validate_volume_snapshot(snapshot: &VolumeSnapshot) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let source = &snapshot.spec.source;
-    if source.persistent_volume_claim_name.is_some()
-        == source.volume_snapshot_content_name.is_some()
-    {
+    if source.persistent_volume_claim_name.is_some() == source.volume_snapshot_content_name.is_some() {
         errors.push(cel(
             "spec.source",
             "object",
@@ -1261,16 +972,10 @@ fn validate_volume_snapshot_content(content: &VolumeSnapshotContent) -> Vec<Fiel
     }
     let source = &content.spec.source;
     if source.volume_handle.is_some() == source.snapshot_handle.is_some() {
-        errors.push(cel(
-            "spec.source",
-            "object",
-            "exactly one of volumeHandle and snapshotHandle must be set",
-        ));
+        errors.push(cel("spec.source", "object", "exactly one of volumeHandle and snapshotHandle must be set"));
     }
     let reference = &content.spec.volume_snapshot_ref;
-    if reference.name.as_deref().unwrap_or("").is_empty()
-        || reference.namespace.as_deref().unwrap_or("").is_empty()
-    {
+    if reference.name.as_deref().unwrap_or("").is_empty() || reference.namespace.as_deref().unwrap_or("").is_empty() {
         errors.push(cel(
             "spec.volumeSnapshotRef",
             "object",
@@ -1280,11 +985,7 @@ fn validate_volume_snapshot_content(content: &VolumeSnapshotContent) -> Vec<Fiel
     if let Some(mode) = content.spec.source_volume_mode.as_deref()
         && !VOLUME_MODES.contains(&mode)
     {
-        errors.push(FieldError::not_supported(
-            "spec.sourceVolumeMode",
-            mode,
-            VOLUME_MODES,
-        ));
+        errors.push(FieldError::not_supported("spec.sourceVolumeMode", mode, VOLUME_MODES));
     }
     errors
 }
@@ -1305,10 +1006,7 @@ mod tests {
     use expect_test::{Expect, expect};
 
     fn object(yaml: &str) -> Object {
-        let mut object = decode_documents(yaml)
-            .remove(0)
-            .result
-            .expect("test manifests decode");
+        let mut object = decode_documents(yaml).remove(0).result.expect("test manifests decode");
         if object.kind().is_namespaced() && object.namespace().is_empty() {
             object.meta_mut().namespace = Some("default".to_string());
         }
@@ -1639,17 +1337,11 @@ status:
     #[test]
     fn claim_updates_should_allow_only_resizes_of_bound_claims() {
         check_update(
-            &format!(
-                "{CLAIM}\n---\n{}",
-                CLAIM.replace("storage: 10Gi\nstatus", "storage: 20Gi\nstatus")
-            ),
+            &format!("{CLAIM}\n---\n{}", CLAIM.replace("storage: 10Gi\nstatus", "storage: 20Gi\nstatus")),
             expect![""],
         );
         check_update(
-            &format!(
-                "{CLAIM}\n---\n{}",
-                CLAIM.replace("storage: 10Gi\nstatus", "storage: 5Gi\nstatus")
-            ),
+            &format!("{CLAIM}\n---\n{}", CLAIM.replace("storage: 10Gi\nstatus", "storage: 5Gi\nstatus")),
             expect![[r#"
                 spec.resources.requests.storage: Forbidden: field can not be less than status.capacity
             "#]],
@@ -1667,10 +1359,7 @@ status:
         );
         let pending = CLAIM.replace("phase: Bound", "phase: Pending");
         check_update(
-            &format!(
-                "{pending}\n---\n{}",
-                pending.replace("storage: 10Gi\nstatus", "storage: 20Gi\nstatus")
-            ),
+            &format!("{pending}\n---\n{}", pending.replace("storage: 10Gi\nstatus", "storage: 20Gi\nstatus")),
             expect![[r#"
                 spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims
             "#]],
@@ -1679,10 +1368,7 @@ status:
         check_update(
             &format!(
                 "{pending}\n---\n{}",
-                pending.replace(
-                    "accessModes",
-                    "storageClassName: standard\n  volumeName: pv-1\n  accessModes"
-                )
+                pending.replace("accessModes", "storageClassName: standard\n  volumeName: pv-1\n  accessModes")
             ),
             expect![""],
         );
@@ -1694,9 +1380,7 @@ status:
         check_update(
             &format!(
                 "{class}\n---\n{}",
-                class
-                    .replace("a.example.com", "b.example.com")
-                    .replace("ssd", "hdd")
+                class.replace("a.example.com", "b.example.com").replace("ssd", "hdd")
                     + "\nreclaimPolicy: Retain\nvolumeBindingMode: WaitForFirstConsumer\nallowVolumeExpansion: true"
             ),
             expect![[r#"
@@ -1708,10 +1392,7 @@ status:
         );
         let volume = "apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: v\nspec:\n  accessModes: [ReadWriteOnce]\n  capacity:\n    storage: 1Gi\n  hostPath:\n    path: /tmp/a";
         check_update(
-            &format!(
-                "{volume}\n---\n{}",
-                volume.replace("/tmp/a", "/tmp/b") + "\n  volumeMode: Block"
-            ),
+            &format!("{volume}\n---\n{}", volume.replace("/tmp/a", "/tmp/b") + "\n  volumeMode: Block"),
             expect![[r#"
                 spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation
                 volumeMode: Invalid value: "Block": field is immutable
@@ -1721,16 +1402,12 @@ status:
         check_update(
             &format!(
                 "{set}\n---\n{}",
-                set.replace("replicas: 1", "replicas: 3")
-                    .replace("image: nginx", "image: nginx:2")
+                set.replace("replicas: 1", "replicas: 3").replace("image: nginx", "image: nginx:2")
             ),
             expect![""],
         );
         check_update(
-            &format!(
-                "{set}\n---\n{}",
-                set.replace("serviceName: web", "serviceName: other")
-            ),
+            &format!("{set}\n---\n{}", set.replace("serviceName: web", "serviceName: other")),
             expect![[r#"
                 spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden
             "#]],

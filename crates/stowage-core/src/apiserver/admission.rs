@@ -112,7 +112,8 @@ pub fn service_account(pod: &mut Pod, suffix: &str) {
         projected: Some(projected),
         ..Volume::default()
     });
-    let mount = VolumeMount { name, mount_path: MOUNT_PATH.to_string(), read_only: Some(true), ..VolumeMount::default() };
+    let mount =
+        VolumeMount { name, mount_path: MOUNT_PATH.to_string(), read_only: Some(true), ..VolumeMount::default() };
     for container in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
         container.volume_mounts.get_or_insert_with(Vec::new).push(mount.clone());
     }
@@ -204,15 +205,18 @@ fn claim_resize(store: &Store, old: &PersistentVolumeClaim, new: &PersistentVolu
     let name = new.metadata.name.as_deref().unwrap_or("");
     let bound = old.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound");
     if !bound {
-        return Err(ApiError::forbidden(Kind::PersistentVolumeClaim, name, "Only bound persistent volume claims can be expanded"));
+        return Err(ApiError::forbidden(
+            Kind::PersistentVolumeClaim,
+            name,
+            "Only bound persistent volume claims can be expanded",
+        ));
     }
-    let class_of = |c: &PersistentVolumeClaim| c.spec.as_ref().and_then(|s| s.storage_class_name.clone()).unwrap_or_default();
+    let class_of =
+        |c: &PersistentVolumeClaim| c.spec.as_ref().and_then(|s| s.storage_class_name.clone()).unwrap_or_default();
     let class_name = class_of(new);
     let allowed = !class_name.is_empty()
         && class_name == class_of(old)
-        && store
-            .get_typed::<StorageClass>("", &class_name)
-            .is_some_and(|c| c.allow_volume_expansion == Some(true));
+        && store.get_typed::<StorageClass>("", &class_name).is_some_and(|c| c.allow_volume_expansion == Some(true));
     if allowed {
         Ok(())
     } else {
@@ -289,7 +293,10 @@ fn pod_security_violations(pod: &Pod, level: Level) -> Vec<String> {
         .collect();
     if !privileged.is_empty() {
         let noun = if privileged.len() == 1 { "container" } else { "containers" };
-        violations.push(format!("privileged ({noun} {} must not set securityContext.privileged=true)", quoted_list(&privileged)));
+        violations.push(format!(
+            "privileged ({noun} {} must not set securityContext.privileged=true)",
+            quoted_list(&privileged)
+        ));
     }
     let host_paths: Vec<String> = volumes.iter().filter(|v| v.host_path.is_some()).map(|v| v.name.clone()).collect();
     if !host_paths.is_empty() {
@@ -322,7 +329,8 @@ fn pod_security_violations(pod: &Pod, level: Level) -> Vec<String> {
         containers.iter().filter(|c| !check(c)).map(|c| c.name.clone()).collect()
     };
     let container_noun = |names: &[String]| if names.len() == 1 { "container" } else { "containers" };
-    let escalation = failing(&|c| c.security_context.as_ref().and_then(|s| s.allow_privilege_escalation) == Some(false));
+    let escalation =
+        failing(&|c| c.security_context.as_ref().and_then(|s| s.allow_privilege_escalation) == Some(false));
     if !escalation.is_empty() {
         violations.push(format!(
             "allowPrivilegeEscalation != false ({} {} must set securityContext.allowPrivilegeEscalation=false)",
@@ -346,9 +354,7 @@ fn pod_security_violations(pod: &Pod, level: Level) -> Vec<String> {
     }
     let pod_context = spec.security_context.as_ref();
     let pod_non_root = pod_context.and_then(|s| s.run_as_non_root) == Some(true);
-    let non_root = failing(&|c| {
-        c.security_context.as_ref().and_then(|s| s.run_as_non_root).unwrap_or(pod_non_root)
-    });
+    let non_root = failing(&|c| c.security_context.as_ref().and_then(|s| s.run_as_non_root).unwrap_or(pod_non_root));
     if !non_root.is_empty() {
         violations.push(format!(
             "runAsNonRoot != true (pod or {} {} must set securityContext.runAsNonRoot=true)",
@@ -357,7 +363,8 @@ fn pod_security_violations(pod: &Pod, level: Level) -> Vec<String> {
         ));
     }
     let pod_seccomp = pod_context.and_then(|s| s.seccomp_profile.as_ref()).is_some();
-    let seccomp = failing(&|c| pod_seccomp || c.security_context.as_ref().and_then(|s| s.seccomp_profile.as_ref()).is_some());
+    let seccomp =
+        failing(&|c| pod_seccomp || c.security_context.as_ref().and_then(|s| s.seccomp_profile.as_ref()).is_some());
     if !seccomp.is_empty() {
         violations.push(format!(
             "seccompProfile (pod or {} {} must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")",

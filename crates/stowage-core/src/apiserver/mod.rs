@@ -123,7 +123,14 @@ impl ApiServer {
     }
 
     /// Appends a trace line for something that is not an API write (a CSI call, a decision).
-    pub fn note(&mut self, from: Component, to: Component, verb: TraceVerb, object: Option<&ObjectKey>, message: impl Into<String>) {
+    pub fn note(
+        &mut self,
+        from: Component,
+        to: Component,
+        verb: TraceVerb,
+        object: Option<&ObjectKey>,
+        message: impl Into<String>,
+    ) {
         self.trace.push(self.now.as_millis(), from, to, verb, object.map(ObjectRef::from), message);
     }
 
@@ -238,12 +245,21 @@ impl ApiServer {
             return Err(self.reject(actor, &key, error));
         };
         if let Some(requested) = object.meta().resource_version.as_deref().filter(|rv| !rv.is_empty())
-            && parse_resource_version(requested) != old.meta().resource_version.as_deref().and_then(parse_resource_version)
+            && parse_resource_version(requested)
+                != old.meta().resource_version.as_deref().and_then(parse_resource_version)
         {
             let error = ApiError::conflict(&key);
             return Err(self.reject(actor, &key, error));
         }
-        let mut new = if status_only { with_status_of(&old, &object) } else { with_status_of(&object, &old) };
+        let mut new = if status_only {
+            let mut new = old.clone();
+            new.copy_status_from(&object);
+            new
+        } else {
+            let mut new = object;
+            new.copy_status_from(&old);
+            new
+        };
         if !status_only {
             crate::api::defaults::apply_defaults(&mut new);
             if let Err(error) = allocation::keep_on_update(&old, &mut new) {
@@ -269,16 +285,17 @@ impl ApiServer {
             if let Err(error) = admission::validate_update(&self.store, &old, &new) {
                 return Err(self.reject(actor, &key, error));
             }
-            if has_generation(key.kind) && spec_of(&old) != spec_of(&new) {
+            if has_generation(key.kind) && !same_spec(&old, &new) {
                 new.meta_mut().generation = Some(old.meta().generation.unwrap_or(0) + 1);
             }
         } else {
             new.meta_mut().resource_version = old.meta().resource_version.clone();
         }
-        if without_resource_version(&old) == without_resource_version(&new) {
+        if same_except_resource_version(&old, &new) {
             return Ok(old);
         }
-        if new.is_terminating() && new.meta().finalizers.as_ref().is_none_or(Vec::is_empty) && !waits_for_kubelet(&new) {
+        if new.is_terminating() && new.meta().finalizers.as_ref().is_none_or(Vec::is_empty) && !waits_for_kubelet(&new)
+        {
             self.store.remove(&key);
             let verb = if status_only { TraceVerb::UpdateStatus } else { TraceVerb::Update };
             self.note(actor, Component::ApiServer, verb, Some(&key), "last finalizer removed");
@@ -295,7 +312,13 @@ impl ApiServer {
     ///
     /// # Errors
     /// NotFound, BadRequest for a patch that does not apply or decode, then as [`ApiServer::update`].
-    pub fn patch(&mut self, actor: Component, key: &ObjectKey, patch_type: PatchType, patch: &serde_json::Value) -> Result<Object, ApiError> {
+    pub fn patch(
+        &mut self,
+        actor: Component,
+        key: &ObjectKey,
+        patch_type: PatchType,
+        patch: &serde_json::Value,
+    ) -> Result<Object, ApiError> {
         let old = self.get(key)?.clone();
         let patched = apply_patch(&old.to_value(), patch, patch_type).map_err(ApiError::bad_request)?;
         let mut unknown = Vec::new();
@@ -323,7 +346,8 @@ impl ApiServer {
         let graceful_pod = match &object {
             Object::Pod(pod) => {
                 let scheduled = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
-                let finished = matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
+                let finished =
+                    matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"));
                 scheduled && !finished && !force_now
             }
             _ => false,
@@ -390,7 +414,15 @@ impl ApiServer {
 
     /// Records a Kubernetes Event about `involved`, aggregating repeats as the real recorder does
     /// (count and lastTimestamp grow; the first timestamp stays).
-    pub fn record_event(&mut self, source: &str, host: Option<&str>, involved: &ObjectKey, event_type: EventType, reason: &str, message: &str) {
+    pub fn record_event(
+        &mut self,
+        source: &str,
+        host: Option<&str>,
+        involved: &ObjectKey,
+        event_type: EventType,
+        reason: &str,
+        message: &str,
+    ) {
         self.record_event_at(source, host, involved, None, event_type, reason, message);
     }
 
@@ -398,7 +430,16 @@ impl ApiServer {
     /// the kubelet's container events). The field path is part of the aggregation key, so two
     /// containers pulling the same image get an event each.
     #[allow(clippy::too_many_arguments)]
-    pub fn record_event_at(&mut self, source: &str, host: Option<&str>, involved: &ObjectKey, field_path: Option<&str>, event_type: EventType, reason: &str, message: &str) {
+    pub fn record_event_at(
+        &mut self,
+        source: &str,
+        host: Option<&str>,
+        involved: &ObjectKey,
+        field_path: Option<&str>,
+        event_type: EventType,
+        reason: &str,
+        message: &str,
+    ) {
         let Some(object) = self.store.get(involved) else { return };
         let involved_ref = ObjectReference {
             api_version: Some(involved.kind.info().api_version()),
@@ -413,10 +454,19 @@ impl ApiServer {
         // The recorder's aggregation key includes the involved object's UID: a new pod that reuses a
         // deleted pod's name gets its own events.
         let uid = format!("{}{}", involved_ref.uid.as_deref().unwrap_or_default(), field_path.unwrap_or_default());
-        let index_key = (involved.clone(), uid, event_type, reason.to_string(), source.to_string(), message.to_string());
+        let index_key =
+            (involved.clone(), uid, event_type, reason.to_string(), source.to_string(), message.to_string());
         let now = self.now.to_k8s_time();
-        self.note(component_for_source(source), Component::ApiServer, TraceVerb::Event, Some(involved), format!("{} {}: {}", event_type.as_str(), reason, message));
-        if let Some(existing) = self.event_index.get(&index_key).and_then(|k| self.store.get(k)).and_then(Event::from_object) {
+        self.note(
+            component_for_source(source),
+            Component::ApiServer,
+            TraceVerb::Event,
+            Some(involved),
+            format!("{} {}: {}", event_type.as_str(), reason, message),
+        );
+        if let Some(existing) =
+            self.event_index.get(&index_key).and_then(|k| self.store.get(k)).and_then(Event::from_object)
+        {
             let mut event = existing.clone();
             event.count = Some(event.count.unwrap_or(1) + 1);
             event.last_timestamp = Some(now);
@@ -442,7 +492,11 @@ impl ApiServer {
         event.metadata.namespace = Some(namespace);
         event.metadata.uid = Some(self.uids.uuid());
         event.metadata.creation_timestamp = Some(now);
-        let key = ObjectKey::namespaced(Kind::Event, event.metadata.namespace.clone().unwrap_or_default(), event.metadata.name.clone().unwrap_or_default());
+        let key = ObjectKey::namespaced(
+            Kind::Event,
+            event.metadata.namespace.clone().unwrap_or_default(),
+            event.metadata.name.clone().unwrap_or_default(),
+        );
         self.store.put(event.into_object());
         self.event_index.insert(index_key, key);
     }
@@ -452,7 +506,7 @@ impl ApiServer {
     pub(crate) fn bootstrap(&mut self, mut object: Object) -> Result<Object, ApiError> {
         let status = object.clone();
         crate::api::defaults::apply_defaults(&mut object);
-        let mut object = with_status_of(&object, &status);
+        object.copy_status_from(&status);
         let meta = object.meta_mut();
         meta.uid = Some(self.uids.uuid());
         if meta.creation_timestamp.is_none() {
@@ -493,7 +547,16 @@ fn component_for_source(source: &str) -> Component {
 
 /// Kinds whose `metadata.generation` tracks spec changes.
 fn has_generation(kind: Kind) -> bool {
-    !matches!(kind, Kind::Event | Kind::ConfigMap | Kind::Secret | Kind::Endpoints | Kind::Namespace | Kind::ServiceAccount | Kind::Node)
+    !matches!(
+        kind,
+        Kind::Event
+            | Kind::ConfigMap
+            | Kind::Secret
+            | Kind::Endpoints
+            | Kind::Namespace
+            | Kind::ServiceAccount
+            | Kind::Node
+    )
 }
 
 /// A pod marked for deletion stays until its kubelet has stopped it.
@@ -504,38 +567,22 @@ fn waits_for_kubelet(object: &Object) -> bool {
     }
 }
 
-fn spec_of(object: &Object) -> serde_json::Value {
-    let mut value = object.to_value();
-    if let Some(map) = value.as_object_mut() {
-        map.remove("metadata");
-        map.remove("status");
-    }
-    value
+/// Whether two versions of an object have the same spec (everything but metadata and status).
+fn same_spec(old: &Object, new: &Object) -> bool {
+    let (mut old, mut new) = (old.clone(), new.clone());
+    *old.meta_mut() = Default::default();
+    *new.meta_mut() = Default::default();
+    old.clear_status();
+    new.clear_status();
+    old == new
 }
 
-fn without_resource_version(object: &Object) -> serde_json::Value {
-    let mut value = object.to_value();
-    if let Some(meta) = value.get_mut("metadata").and_then(serde_json::Value::as_object_mut) {
-        meta.remove("resourceVersion");
-    }
-    value
-}
-
-/// `base` with the `status` of `source` (status-less kinds: `base` unchanged).
-fn with_status_of(base: &Object, source: &Object) -> Object {
-    let mut value = base.to_value();
-    let status = source.to_value().get("status").cloned();
-    if let Some(map) = value.as_object_mut() {
-        match status {
-            Some(status) => {
-                map.insert("status".to_string(), status);
-            }
-            None => {
-                map.remove("status");
-            }
-        }
-    }
-    Object::from_value_reporting_unknown(base.kind(), value, &mut |_| {}).unwrap_or_else(|_| base.clone())
+/// Whether two versions of an object differ in nothing but their resourceVersion (a no-op write).
+fn same_except_resource_version(old: &Object, new: &Object) -> bool {
+    let (mut old, mut new) = (old.clone(), new.clone());
+    old.meta_mut().resource_version = None;
+    new.meta_mut().resource_version = None;
+    old == new
 }
 
 /// Resets status on create, as the registry strategies do.
@@ -546,14 +593,21 @@ fn prepare_for_create(object: &mut Object) {
             volume.status = Some(PersistentVolumeStatus { phase: Some("Pending".to_string()), ..Default::default() });
         }
         Object::PersistentVolumeClaim(claim) => {
-            claim.status = Some(PersistentVolumeClaimStatus { phase: Some("Pending".to_string()), ..Default::default() });
+            claim.status =
+                Some(PersistentVolumeClaimStatus { phase: Some("Pending".to_string()), ..Default::default() });
         }
         Object::Pod(pod) => {
-            pod.status = Some(PodStatus { phase: Some("Pending".to_string()), qos_class: Some(qos_class(pod)), ..Default::default() });
+            pod.status = Some(PodStatus {
+                phase: Some("Pending".to_string()),
+                qos_class: Some(qos_class(pod)),
+                ..Default::default()
+            });
         }
         Object::Namespace(namespace) => {
             namespace.status = Some(NamespaceStatus { phase: Some("Active".to_string()), ..Default::default() });
-            namespace.spec = Some(k8s_openapi::api::core::v1::NamespaceSpec { finalizers: Some(vec![FINALIZER_KUBERNETES.to_string()]) });
+            namespace.spec = Some(k8s_openapi::api::core::v1::NamespaceSpec {
+                finalizers: Some(vec![FINALIZER_KUBERNETES.to_string()]),
+            });
         }
         Object::StatefulSet(set) => {
             set.status = Some(k8s_openapi::api::apps::v1::StatefulSetStatus { replicas: 0, ..Default::default() });

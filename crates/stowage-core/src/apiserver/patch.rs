@@ -31,7 +31,12 @@ pub fn apply_patch(target: &Value, patch: &Value, patch_type: PatchType) -> Resu
 /// The merge key of a list field in a strategic merge, by the field's name.
 fn merge_key(field: &str) -> Option<&'static str> {
     match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "volumes" | "env" | "imagePullSecrets"
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "volumes"
+        | "env"
+        | "imagePullSecrets"
         | "volumeClaimTemplates" => Some("name"),
         "volumeMounts" | "volumeDevices" => Some("mountPath"),
         "ownerReferences" => Some("uid"),
@@ -89,9 +94,9 @@ fn strip_nulls(value: &Value) -> Value {
 }
 
 fn json_patch(target: &Value, patch: &Value) -> Result<Value, String> {
-    let operations = patch.as_array().ok_or_else(|| {
-        "json: cannot unmarshal object into Go value of type jsonpatch.Patch".to_string()
-    })?;
+    let operations = patch
+        .as_array()
+        .ok_or_else(|| "json: cannot unmarshal object into Go value of type jsonpatch.Patch".to_string())?;
     let mut doc = target.clone();
     for operation in operations {
         let op = operation.get("op").and_then(Value::as_str).unwrap_or("");
@@ -138,9 +143,8 @@ fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
         return Ok(());
     }
     let (parent_path, last) = split_pointer(path)?;
-    let parent = doc
-        .pointer_mut(&parent_path)
-        .ok_or_else(|| format!("doc is missing path: \"{path}\": missing value"))?;
+    let parent =
+        doc.pointer_mut(&parent_path).ok_or_else(|| format!("doc is missing path: \"{path}\": missing value"))?;
     match parent {
         Value::Object(map) => {
             map.insert(last, value);
@@ -151,7 +155,8 @@ fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
                 items.push(value);
                 return Ok(());
             }
-            let index: usize = last.parse().map_err(|_| format!("add operation does not apply: doc is missing path: \"{path}\""))?;
+            let index: usize =
+                last.parse().map_err(|_| format!("add operation does not apply: doc is missing path: \"{path}\""))?;
             if index > items.len() {
                 return Err(format!("add operation does not apply: doc is missing path: \"{path}\": missing value"));
             }
@@ -188,9 +193,13 @@ mod tests {
         assert_eq!(merged["metadata"]["labels"], json!({"k": "v", "n": "1"}));
         assert_eq!(merged["spec"]["resources"]["requests"]["storage"], "2Gi");
 
-        let strategic = apply_patch(&target, &json!({"spec": {"containers": [{"name": "b", "image": "z"}]}}), PatchType::Strategic).unwrap();
+        let strategic =
+            apply_patch(&target, &json!({"spec": {"containers": [{"name": "b", "image": "z"}]}}), PatchType::Strategic)
+                .unwrap();
         assert_eq!(strategic["spec"]["containers"], json!([{"name": "a", "image": "x"}, {"name": "b", "image": "z"}]));
-        let plain = apply_patch(&target, &json!({"spec": {"containers": [{"name": "b", "image": "z"}]}}), PatchType::Merge).unwrap();
+        let plain =
+            apply_patch(&target, &json!({"spec": {"containers": [{"name": "b", "image": "z"}]}}), PatchType::Merge)
+                .unwrap();
         assert_eq!(plain["spec"]["containers"], json!([{"name": "b", "image": "z"}]));
 
         let json_patched = apply_patch(&target, &json!([{"op": "replace", "path": "/spec/containers/0/image", "value": "q"}, {"op": "add", "path": "/metadata/labels/x", "value": "y"}, {"op": "remove", "path": "/metadata/labels/drop"}]), PatchType::Json).unwrap();

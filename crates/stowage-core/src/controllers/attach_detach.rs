@@ -20,9 +20,7 @@ use crate::csi;
 use crate::sim::Component;
 use crate::store::{Change, Store};
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
-use k8s_openapi::api::storage::v1::{
-    CSIDriver, VolumeAttachment, VolumeAttachmentSource, VolumeAttachmentSpec,
-};
+use k8s_openapi::api::storage::v1::{CSIDriver, VolumeAttachment, VolumeAttachmentSource, VolumeAttachmentSpec};
 
 /// The event source of this controller.
 pub const SOURCE: &str = "attachdetach-controller";
@@ -38,14 +36,7 @@ pub fn attachable(store: &Store, volume: &PersistentVolume) -> Option<(String, S
     let (driver, handle) = if let Some(csi) = spec.csi.as_ref() {
         (csi.driver.clone(), csi.volume_handle.clone())
     } else if let Some(ebs) = spec.aws_elastic_block_store.as_ref() {
-        (
-            "ebs.csi.aws.com".to_string(),
-            ebs.volume_id
-                .rsplit('/')
-                .next()
-                .unwrap_or(&ebs.volume_id)
-                .to_string(),
-        )
+        ("ebs.csi.aws.com".to_string(), ebs.volume_id.rsplit('/').next().unwrap_or(&ebs.volume_id).to_string())
     } else if let Some(pd) = spec.gce_persistent_disk.as_ref() {
         let zone = volume
             .metadata
@@ -54,10 +45,7 @@ pub fn attachable(store: &Store, volume: &PersistentVolume) -> Option<(String, S
             .and_then(|l| l.get(crate::api::well_known::LABEL_ZONE))
             .cloned()
             .unwrap_or_else(|| "UNSPECIFIED".to_string());
-        (
-            "pd.csi.storage.gke.io".to_string(),
-            format!("projects/UNSPECIFIED/zones/{zone}/disks/{}", pd.pd_name),
-        )
+        ("pd.csi.storage.gke.io".to_string(), format!("projects/UNSPECIFIED/zones/{zone}/disks/{}", pd.pd_name))
     } else {
         return None;
     };
@@ -65,19 +53,11 @@ pub fn attachable(store: &Store, volume: &PersistentVolume) -> Option<(String, S
         Some(object) => object.spec.attach_required.unwrap_or(true),
         None => csi::attach_required(&driver),
     };
-    if required {
-        Some((driver, handle))
-    } else {
-        None
-    }
+    if required { Some((driver, handle)) } else { None }
 }
 
 /// The bound volume of a pod's claim, if the claim is bound.
-fn claim_volume<'a>(
-    store: &'a Store,
-    namespace: &str,
-    claim: &str,
-) -> Option<&'a PersistentVolume> {
+fn claim_volume<'a>(store: &'a Store, namespace: &str, claim: &str) -> Option<&'a PersistentVolume> {
     let claim = store.get_typed::<PersistentVolumeClaim>(namespace, claim)?;
     let name = claim_volume_name(claim);
     if name.is_empty() {
@@ -92,9 +72,9 @@ fn pod_needs_volumes(pod: &Pod) -> bool {
 
 /// The attachment of `volume` to `node`, if one exists.
 fn attachment_for<'a>(store: &'a Store, volume: &str, node: &str) -> Option<&'a VolumeAttachment> {
-    store.list_typed::<VolumeAttachment>().find(|a| {
-        a.spec.node_name == node && a.spec.source.persistent_volume_name.as_deref() == Some(volume)
-    })
+    store
+        .list_typed::<VolumeAttachment>()
+        .find(|a| a.spec.node_name == node && a.spec.source.persistent_volume_name.as_deref() == Some(volume))
 }
 
 /// Whether `volume` is attached to `node` as far as mounting is concerned: volumes that never
@@ -108,21 +88,14 @@ pub fn is_volume_attached(api: &ApiServer, volume_name: &str, node: &str) -> boo
     if attachable(store, volume).is_none() {
         return true;
     }
-    attachment_for(store, volume_name, node).is_some_and(|a| {
-        a.metadata.deletion_timestamp.is_none() && a.status.as_ref().is_some_and(|s| s.attached)
-    })
+    attachment_for(store, volume_name, node)
+        .is_some_and(|a| a.metadata.deletion_timestamp.is_none() && a.status.as_ref().is_some_and(|s| s.attached))
 }
 
 /// The device path an attached volume shows on its node, if attached.
 pub fn attached_device_path(api: &ApiServer, volume_name: &str, node: &str) -> Option<String> {
     let attachment = attachment_for(api.store(), volume_name, node)?;
-    attachment
-        .status
-        .as_ref()?
-        .attachment_metadata
-        .as_ref()?
-        .get("devicePath")
-        .cloned()
+    attachment.status.as_ref()?.attachment_metadata.as_ref()?.get("devicePath").cloned()
 }
 
 fn multi_attach_forbidden(volume: &PersistentVolume) -> bool {
@@ -146,10 +119,7 @@ impl Controller for AttachDetachController {
                 out.push(change.key.clone());
                 // A pod going away (or finishing) may leave attachments unneeded.
                 for attachment in store.list_typed::<VolumeAttachment>() {
-                    out.push(ObjectKey::cluster(
-                        Kind::VolumeAttachment,
-                        name_of(&attachment.metadata),
-                    ));
+                    out.push(ObjectKey::cluster(Kind::VolumeAttachment, name_of(&attachment.metadata)));
                 }
             }
             Kind::VolumeAttachment => {
@@ -157,11 +127,7 @@ impl Controller for AttachDetachController {
                 // A detach may unblock pods waiting on a Multi-Attach error.
                 for pod in store.list_typed::<Pod>() {
                     if pod_needs_volumes(pod) && !pod_claim_names(pod).is_empty() {
-                        out.push(ObjectKey::namespaced(
-                            Kind::Pod,
-                            namespace_of(&pod.metadata),
-                            name_of(&pod.metadata),
-                        ));
+                        out.push(ObjectKey::namespaced(Kind::Pod, namespace_of(&pod.metadata), name_of(&pod.metadata)));
                     }
                 }
             }
@@ -209,14 +175,7 @@ fn attach_for_pod(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, Reconcil
             .collect();
         if !other_nodes.is_empty() && multi_attach_forbidden(&volume) {
             let message = multi_attach_message(store, &pod, &volume_name, &other_nodes);
-            ctx.api.record_event(
-                SOURCE,
-                None,
-                key,
-                EventType::Warning,
-                "FailedAttachVolume",
-                &message,
-            );
+            ctx.api.record_event(SOURCE, None, key, EventType::Warning, "FailedAttachVolume", &message);
             continue;
         }
         let name = csi::volume_attachment_name(&handle, &driver, &node);
@@ -232,19 +191,13 @@ fn attach_for_pod(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, Reconcil
             ..VolumeAttachment::default()
         };
         attachment.metadata.name = Some(name);
-        ctx.api
-            .create(Component::AttachDetachController, attachment.into_object())?;
+        ctx.api.create(Component::AttachDetachController, attachment.into_object())?;
     }
     Ok(Action::await_change())
 }
 
 /// `reportMultiAttachError`'s message for one waiting pod.
-fn multi_attach_message(
-    store: &Store,
-    pod: &Pod,
-    volume_name: &str,
-    other_nodes: &[String],
-) -> String {
+fn multi_attach_message(store: &Store, pod: &Pod, volume_name: &str, other_nodes: &[String]) -> String {
     let namespace = namespace_of(&pod.metadata);
     let mut local = Vec::new();
     let mut others = 0;
@@ -266,15 +219,11 @@ fn multi_attach_message(
         }
     }
     let suffix = if local.is_empty() && others == 0 {
-        "Volume is already exclusively attached to one node and can't be attached to another"
-            .to_string()
+        "Volume is already exclusively attached to one node and can't be attached to another".to_string()
     } else if local.is_empty() {
         format!("Volume is already used by {others} pod(s) in different namespaces")
     } else if others > 0 {
-        format!(
-            "Volume is already used by pod(s) {} and {others} pod(s) in different namespaces",
-            local.join(", ")
-        )
+        format!("Volume is already used by pod(s) {} and {others} pod(s) in different namespaces", local.join(", "))
     } else {
         format!("Volume is already used by pod(s) {}", local.join(", "))
     };
@@ -302,11 +251,7 @@ fn detach_if_unneeded(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, Reco
             })
     });
     if !needed {
-        ctx.api.delete(
-            Component::AttachDetachController,
-            key,
-            DeleteOptions::default(),
-        )?;
+        ctx.api.delete(Component::AttachDetachController, key, DeleteOptions::default())?;
     }
     Ok(Action::await_change())
 }

@@ -22,8 +22,7 @@
 
 use super::pv_controller::helpers::*;
 use super::snapshot_controller::{
-    ANN_VOLUME_SNAPSHOT_BEING_CREATED, ANN_VOLUME_SNAPSHOT_BEING_DELETED, go_quote,
-    lister_not_found, unix_nanos,
+    ANN_VOLUME_SNAPSHOT_BEING_CREATED, ANN_VOLUME_SNAPSHOT_BEING_DELETED, go_quote, lister_not_found, unix_nanos,
 };
 use super::{Action, Controller, Ctx, ReconcileError};
 use crate::api::snapshot::{
@@ -51,22 +50,11 @@ pub fn event_source(driver: &str) -> String {
 /// The name the sidecar gives CreateSnapshot: `snapshot-<VolumeSnapshot uid>` (the default
 /// `--snapshot-name-prefix` and full uid length).
 pub fn snapshot_name(content: &VolumeSnapshotContent) -> String {
-    format!(
-        "snapshot-{}",
-        content
-            .spec
-            .volume_snapshot_ref
-            .uid
-            .as_deref()
-            .unwrap_or("")
-    )
+    format!("snapshot-{}", content.spec.volume_snapshot_ref.uid.as_deref().unwrap_or(""))
 }
 
 /// The driver whose sidecar handles the content, if it runs in this cluster and takes snapshots.
-pub fn sidecar_driver(
-    store: &Store,
-    content: &VolumeSnapshotContent,
-) -> Option<&'static DriverInfo> {
+pub fn sidecar_driver(store: &Store, content: &VolumeSnapshotContent) -> Option<&'static DriverInfo> {
     csi::driver(&content.spec.driver)
         .filter(|info| info.name == content.spec.driver && info.snapshots)
         .filter(|info| store.get_typed::<CSIDriver>("", info.name).is_some())
@@ -103,13 +91,7 @@ fn should_delete(content: &VolumeSnapshotContent) -> bool {
     if content.metadata.deletion_timestamp.is_none() {
         return false;
     }
-    let unbound = content
-        .spec
-        .volume_snapshot_ref
-        .uid
-        .as_deref()
-        .unwrap_or("")
-        .is_empty();
+    let unbound = content.spec.volume_snapshot_ref.uid.as_deref().unwrap_or("").is_empty();
     if content.spec.source.snapshot_handle.is_some() && unbound {
         return true;
     }
@@ -122,12 +104,7 @@ fn should_delete(content: &VolumeSnapshotContent) -> bool {
 
 /// `syncContent` of the sidecar.
 fn sync_content(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
-    let Some(content) = ctx
-        .api
-        .store()
-        .get_typed::<VolumeSnapshotContent>("", &key.name)
-        .cloned()
-    else {
+    let Some(content) = ctx.api.store().get_typed::<VolumeSnapshotContent>("", &key.name).cloned() else {
         return Ok(Action::await_change());
     };
     let Some(info) = sidecar_driver(ctx.api.store(), &content) else {
@@ -135,11 +112,7 @@ fn sync_content(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileE
         return Ok(Action::await_change());
     };
     if should_delete(&content) {
-        let has_handle = content
-            .status
-            .as_ref()
-            .and_then(|s| s.snapshot_handle.as_ref())
-            .is_some();
+        let has_handle = content.status.as_ref().and_then(|s| s.snapshot_handle.as_ref()).is_some();
         if content.spec.deletion_policy == "Delete" && has_handle {
             if let Some(action) = delete_csi_snapshot(&content, info, ctx)? {
                 return Ok(action);
@@ -181,12 +154,7 @@ fn create_snapshot(
     let key = content_key(content);
     let operation = create_operation(content);
     let name = snapshot_name(content);
-    let volume_handle = content
-        .spec
-        .source
-        .volume_handle
-        .clone()
-        .unwrap_or_default();
+    let volume_handle = content.spec.source.volume_handle.clone().unwrap_or_default();
     match ctx.backend.poll(&operation, ctx.now()) {
         OperationState::InFlight(remaining) => return Ok(Action::wait_for(remaining)),
         OperationState::Done => {
@@ -195,11 +163,7 @@ fn create_snapshot(
                 // The storage lost it: start over.
                 return Ok(Action::wait_for(SimDuration::from_millis(0)));
             };
-            let polling = content
-                .status
-                .as_ref()
-                .and_then(|s| s.snapshot_handle.as_ref())
-                .is_some();
+            let polling = content.status.as_ref().and_then(|s| s.snapshot_handle.as_ref()).is_some();
             if polling {
                 // The sidecar's requeue of a pending snapshot: CreateSnapshot again (idempotent).
                 ctx.api.note(
@@ -217,11 +181,7 @@ fn create_snapshot(
                     format!("{} DescribeSnapshots {}", info.cloud_api, snapshot.handle),
                 );
             }
-            let reply = if snapshot.is_ready(ctx.now()) {
-                "completed"
-            } else {
-                "pending"
-            };
+            let reply = if snapshot.is_ready(ctx.now()) { "completed" } else { "pending" };
             ctx.api.note(
                 Component::Cloud,
                 Component::CsiController,
@@ -235,17 +195,8 @@ fn create_snapshot(
     }
     // getCSISnapshotInput.
     let class_error = match content.spec.volume_snapshot_class_name.as_deref() {
-        None => Some(format!(
-            "failed to take snapshot {} without a snapshot class",
-            name_of(&content.metadata)
-        )),
-        Some(class_name)
-            if ctx
-                .api
-                .store()
-                .get_typed::<VolumeSnapshotClass>("", class_name)
-                .is_none() =>
-        {
+        None => Some(format!("failed to take snapshot {} without a snapshot class", name_of(&content.metadata))),
+        Some(class_name) if ctx.api.store().get_typed::<VolumeSnapshotClass>("", class_name).is_none() => {
             Some(lister_not_found(Kind::VolumeSnapshotClass, class_name))
         }
         Some(_) => None,
@@ -264,12 +215,7 @@ fn create_snapshot(
             ctx,
         );
     }
-    if content
-        .status
-        .as_ref()
-        .and_then(|s| s.snapshot_handle.as_ref())
-        .is_some()
-    {
+    if content.status.as_ref().and_then(|s| s.snapshot_handle.as_ref()).is_some() {
         // OBSERVATION: created and pending; poll again when the storage may have finished.
         let remaining = ctx
             .backend
@@ -297,11 +243,7 @@ fn create_snapshot(
             Some(&key),
             format!("{} DescribeSnapshots {}", info.cloud_api, existing.handle),
         );
-        let reply = if existing.is_ready(ctx.now()) {
-            "completed"
-        } else {
-            "pending"
-        };
+        let reply = if existing.is_ready(ctx.now()) { "completed" } else { "pending" };
         ctx.api.note(
             Component::Cloud,
             Component::CsiController,
@@ -321,15 +263,7 @@ fn create_snapshot(
     let timing = snapshots::timing(info.name);
     let latency = csi::jittered(ctx.rng, timing.create_ms);
     let now = ctx.now();
-    match snapshots::cut(
-        ctx.backend,
-        ctx.rng,
-        info.name,
-        &name,
-        &volume_handle,
-        now,
-        latency,
-    ) {
+    match snapshots::cut(ctx.backend, ctx.rng, info.name, &name, &volume_handle, now, latency) {
         Ok(snapshot) => {
             ctx.api.note(
                 Component::CsiController,
@@ -352,17 +286,8 @@ fn create_snapshot(
             );
             // A final gRPC error: the call is over, so the mark goes.
             remove_being_created(&key, ctx)?;
-            let error = format!(
-                "failed to take snapshot of the volume {volume_handle}: {}",
-                go_quote(&error)
-            );
-            fail(
-                &content,
-                "SnapshotCreationFailed",
-                &format!("Failed to create snapshot: {error}"),
-                &operation,
-                ctx,
-            )
+            let error = format!("failed to take snapshot of the volume {volume_handle}: {}", go_quote(&error));
+            fail(&content, "SnapshotCreationFailed", &format!("Failed to create snapshot: {error}"), &operation, ctx)
         }
     }
 }
@@ -381,10 +306,7 @@ fn finish_create(
         Component::CsiSnapshotter,
         TraceVerb::Reply,
         Some(&key),
-        format!(
-            "CreateSnapshot: snapshot_id={} ready_to_use={ready}",
-            snapshot.handle
-        ),
+        format!("CreateSnapshot: snapshot_id={} ready_to_use={ready}", snapshot.handle),
     );
     update_content_status(&key, snapshot, ready, ctx)?;
     remove_being_created(&key, ctx)?;
@@ -395,8 +317,7 @@ fn finish_create(
     } else {
         // The sidecar polls until the storage finished the snapshot.
         let remaining = snapshot.ready_at.since(ctx.now());
-        ctx.backend
-            .begin(&create_operation(content), ctx.now(), remaining);
+        ctx.backend.begin(&create_operation(content), ctx.now(), remaining);
         Ok(Action::wait_for(remaining))
     }
 }
@@ -408,12 +329,7 @@ fn update_content_status(
     ready: bool,
     ctx: &mut Ctx<'_>,
 ) -> Result<(), ReconcileError> {
-    let Some(current) = ctx
-        .api
-        .store()
-        .get_typed::<VolumeSnapshotContent>("", &key.name)
-        .cloned()
-    else {
+    let Some(current) = ctx.api.store().get_typed::<VolumeSnapshotContent>("", &key.name).cloned() else {
         return Ok(());
     };
     let created = unix_nanos(snapshot.created);
@@ -450,8 +366,7 @@ fn update_content_status(
     }
     let mut updated = current;
     updated.status = Some(status);
-    ctx.api
-        .update_status(Component::CsiSnapshotter, updated.into_object())?;
+    ctx.api.update_status(Component::CsiSnapshotter, updated.into_object())?;
     Ok(())
 }
 
@@ -470,11 +385,7 @@ fn check_pre_provisioned(
         .unwrap_or_default();
     let operation = format!("list-snapshot/{}", name_of(&content.metadata));
     if let Some(class_name) = content.spec.volume_snapshot_class_name.as_deref()
-        && ctx
-            .api
-            .store()
-            .get_typed::<VolumeSnapshotClass>("", class_name)
-            .is_none()
+        && ctx.api.store().get_typed::<VolumeSnapshotClass>("", class_name).is_none()
     {
         let error = format!(
             "failed to get snapshot class {class_name} for snapshot content {}: {}",
@@ -503,12 +414,7 @@ fn check_pre_provisioned(
         Some(&key),
         format!("{} DescribeSnapshots {handle}", info.cloud_api),
     );
-    let snapshot = ctx
-        .backend
-        .snapshots
-        .get(&handle)
-        .filter(|s| s.driver == info.name)
-        .cloned();
+    let snapshot = ctx.backend.snapshots.get(&handle).filter(|s| s.driver == info.name).cloned();
     let Some(snapshot) = snapshot else {
         ctx.api.note(
             Component::Cloud,
@@ -518,18 +424,8 @@ fn check_pre_provisioned(
             format!("{handle} not found"),
         );
         let error = format!("can not find snapshot for snapshotID {handle}");
-        ctx.api.note(
-            Component::CsiController,
-            Component::CsiSnapshotter,
-            TraceVerb::Reply,
-            Some(&key),
-            error.clone(),
-        );
-        let error = format!(
-            "failed to list snapshot for content {}: {}",
-            name_of(&content.metadata),
-            go_quote(&error)
-        );
+        ctx.api.note(Component::CsiController, Component::CsiSnapshotter, TraceVerb::Reply, Some(&key), error.clone());
+        let error = format!("failed to list snapshot for content {}: {}", name_of(&content.metadata), go_quote(&error));
         return fail(
             content,
             "SnapshotContentCheckandUpdateFailed",
@@ -555,11 +451,7 @@ fn check_pre_provisioned(
     );
     update_content_status(&key, &snapshot, ready, ctx)?;
     ctx.backend.clear_failures(&operation);
-    if ready {
-        Ok(Action::await_change())
-    } else {
-        Ok(Action::wait_for(snapshot.ready_at.since(ctx.now())))
-    }
+    if ready { Ok(Action::await_change()) } else { Ok(Action::wait_for(snapshot.ready_at.since(ctx.now()))) }
 }
 
 /// `deleteCSISnapshotOperation`: DeleteSnapshot in flight, then the status is cleared. `None` when
@@ -571,11 +463,7 @@ fn delete_csi_snapshot(
 ) -> Result<Option<Action>, ReconcileError> {
     let key = content_key(content);
     let operation = delete_operation(content);
-    let handle = content
-        .status
-        .as_ref()
-        .and_then(|s| s.snapshot_handle.clone())
-        .unwrap_or_default();
+    let handle = content.status.as_ref().and_then(|s| s.snapshot_handle.clone()).unwrap_or_default();
     match ctx.backend.poll(&operation, ctx.now()) {
         OperationState::InFlight(remaining) => Ok(Some(Action::wait_for(remaining))),
         OperationState::NotStarted => {
@@ -615,20 +503,14 @@ fn delete_csi_snapshot(
                 "DeleteSnapshot: ok",
             );
             // clearVolumeContentStatus.
-            if let Some(mut current) = ctx
-                .api
-                .store()
-                .get_typed::<VolumeSnapshotContent>("", &key.name)
-                .cloned()
-            {
+            if let Some(mut current) = ctx.api.store().get_typed::<VolumeSnapshotContent>("", &key.name).cloned() {
                 if let Some(status) = current.status.as_mut() {
                     status.snapshot_handle = None;
                     status.ready_to_use = None;
                     status.creation_time = None;
                     status.restore_size = None;
                 }
-                ctx.api
-                    .update_status(Component::CsiSnapshotter, current.into_object())?;
+                ctx.api.update_status(Component::CsiSnapshotter, current.into_object())?;
             }
             Ok(None)
         }
@@ -636,18 +518,12 @@ fn delete_csi_snapshot(
 }
 
 fn remove_content_finalizer(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError> {
-    let Some(mut content) = ctx
-        .api
-        .store()
-        .get_typed::<VolumeSnapshotContent>("", &key.name)
-        .cloned()
-    else {
+    let Some(mut content) = ctx.api.store().get_typed::<VolumeSnapshotContent>("", &key.name).cloned() else {
         return Ok(());
     };
     if has_finalizer(&content.metadata, FINALIZER_VSC_BOUND) {
         remove_finalizer(&mut content.metadata, FINALIZER_VSC_BOUND);
-        ctx.api
-            .update(Component::CsiSnapshotter, content.into_object())?;
+        ctx.api.update(Component::CsiSnapshotter, content.into_object())?;
     }
     Ok(())
 }
@@ -660,32 +536,18 @@ fn set_being_created(
         return Ok(content.clone());
     }
     let mut updated = content.clone();
-    set_annotation(
-        &mut updated.metadata,
-        ANN_VOLUME_SNAPSHOT_BEING_CREATED,
-        "yes",
-    );
-    let stored = ctx
-        .api
-        .update(Component::CsiSnapshotter, updated.into_object())?;
-    Ok(VolumeSnapshotContent::from_object(&stored)
-        .cloned()
-        .unwrap_or_else(|| content.clone()))
+    set_annotation(&mut updated.metadata, ANN_VOLUME_SNAPSHOT_BEING_CREATED, "yes");
+    let stored = ctx.api.update(Component::CsiSnapshotter, updated.into_object())?;
+    Ok(VolumeSnapshotContent::from_object(&stored).cloned().unwrap_or_else(|| content.clone()))
 }
 
 fn remove_being_created(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError> {
-    let Some(mut content) = ctx
-        .api
-        .store()
-        .get_typed::<VolumeSnapshotContent>("", &key.name)
-        .cloned()
-    else {
+    let Some(mut content) = ctx.api.store().get_typed::<VolumeSnapshotContent>("", &key.name).cloned() else {
         return Ok(());
     };
     if has_annotation(&content.metadata, ANN_VOLUME_SNAPSHOT_BEING_CREATED) {
         remove_annotation(&mut content.metadata, ANN_VOLUME_SNAPSHOT_BEING_CREATED);
-        ctx.api
-            .update(Component::CsiSnapshotter, content.into_object())?;
+        ctx.api.update(Component::CsiSnapshotter, content.into_object())?;
     }
     Ok(())
 }
@@ -700,40 +562,16 @@ fn fail(
 ) -> Result<Action, ReconcileError> {
     let key = content_key(content);
     let backoff = ctx.backend.record_failure(operation);
-    let Some(mut current) = ctx
-        .api
-        .store()
-        .get_typed::<VolumeSnapshotContent>("", &key.name)
-        .cloned()
-    else {
+    let Some(mut current) = ctx.api.store().get_typed::<VolumeSnapshotContent>("", &key.name).cloned() else {
         return Ok(Action::await_change());
     };
-    if current
-        .status
-        .as_ref()
-        .and_then(|s| s.error.as_ref())
-        .and_then(|e| e.message.as_deref())
-        == Some(message)
-    {
+    if current.status.as_ref().and_then(|s| s.error.as_ref()).and_then(|e| e.message.as_deref()) == Some(message) {
         return Ok(Action::requeue(backoff));
     }
-    let status = current
-        .status
-        .get_or_insert_with(VolumeSnapshotContentStatus::default);
-    status.error = Some(VolumeSnapshotError {
-        message: Some(message.to_string()),
-        time: Some(ctx.now().rfc3339()),
-    });
+    let status = current.status.get_or_insert_with(VolumeSnapshotContentStatus::default);
+    status.error = Some(VolumeSnapshotError { message: Some(message.to_string()), time: Some(ctx.now().rfc3339()) });
     status.ready_to_use = Some(false);
-    ctx.api
-        .update_status(Component::CsiSnapshotter, current.into_object())?;
-    ctx.api.record_event(
-        &event_source(&content.spec.driver),
-        None,
-        &key,
-        EventType::Warning,
-        reason,
-        message,
-    );
+    ctx.api.update_status(Component::CsiSnapshotter, current.into_object())?;
+    ctx.api.record_event(&event_source(&content.spec.driver), None, &key, EventType::Warning, reason, message);
     Ok(Action::requeue(backoff))
 }

@@ -43,12 +43,7 @@ impl Controller for ExternalAttacher {
         }
         let info = csi::driver(&driver);
         let finalizer = csi::attacher_finalizer(&driver);
-        let volume_name = attachment
-            .spec
-            .source
-            .persistent_volume_name
-            .clone()
-            .unwrap_or_default();
+        let volume_name = attachment.spec.source.persistent_volume_name.clone().unwrap_or_default();
         let node = attachment.spec.node_name.clone();
         if attachment.metadata.deletion_timestamp.is_none() {
             attach(attachment, key, &finalizer, &volume_name, &node, info, ctx)
@@ -76,24 +71,15 @@ fn attach(
     } else {
         let mut clone = attachment.clone();
         add_finalizer(&mut clone.metadata, finalizer);
-        let stored = ctx
-            .api
-            .update(Component::ExternalAttacher, clone.into_object())?;
-        VolumeAttachment::from_object(&stored)
-            .cloned()
-            .unwrap_or(attachment)
+        let stored = ctx.api.update(Component::ExternalAttacher, clone.into_object())?;
+        VolumeAttachment::from_object(&stored).cloned().unwrap_or(attachment)
     };
-    if let Some(volume) = ctx
-        .api
-        .store()
-        .get_typed::<PersistentVolume>("", volume_name)
-        .cloned()
+    if let Some(volume) = ctx.api.store().get_typed::<PersistentVolume>("", volume_name).cloned()
         && !has_finalizer(&volume.metadata, finalizer)
     {
         let mut clone = volume;
         add_finalizer(&mut clone.metadata, finalizer);
-        ctx.api
-            .update(Component::ExternalAttacher, clone.into_object())?;
+        ctx.api.update(Component::ExternalAttacher, clone.into_object())?;
     }
     let operation = format!("attach/{}", key.name);
     let volume_key = ObjectKey::cluster(Kind::PersistentVolume, volume_name);
@@ -125,9 +111,7 @@ fn attach(
                 .api
                 .store()
                 .list_typed::<VolumeAttachment>()
-                .filter(|a| {
-                    a.spec.node_name == node && a.status.as_ref().is_some_and(|s| s.attached)
-                })
+                .filter(|a| a.spec.node_name == node && a.status.as_ref().is_some_and(|s| s.attached))
                 .count();
             let device = device_path(info.map(|i| i.name).unwrap_or(""), attached_on_node);
             ctx.api.note(
@@ -150,8 +134,7 @@ fn attach(
                 attachment_metadata: Some(BTreeMap::from([("devicePath".to_string(), device)])),
                 ..Default::default()
             });
-            ctx.api
-                .update_status(Component::ExternalAttacher, clone.into_object())?;
+            ctx.api.update_status(Component::ExternalAttacher, clone.into_object())?;
             Ok(Action::await_change())
         }
     }
@@ -206,13 +189,7 @@ fn detach(
         }
         OperationState::Done => {
             ctx.backend.finish(&operation);
-            ctx.api.note(
-                Component::Cloud,
-                Component::CsiController,
-                TraceVerb::Reply,
-                Some(&volume_key),
-                "detached",
-            );
+            ctx.api.note(Component::Cloud, Component::CsiController, TraceVerb::Reply, Some(&volume_key), "detached");
             ctx.api.note(
                 Component::CsiController,
                 Component::ExternalAttacher,
@@ -222,25 +199,19 @@ fn detach(
             );
             let mut clone = attachment;
             remove_finalizer(&mut clone.metadata, finalizer);
-            ctx.api
-                .update(Component::ExternalAttacher, clone.into_object())?;
+            ctx.api.update(Component::ExternalAttacher, clone.into_object())?;
             let still_attached = ctx
                 .api
                 .store()
                 .list_typed::<VolumeAttachment>()
                 .any(|a| a.spec.source.persistent_volume_name.as_deref() == Some(volume_name));
             if !still_attached
-                && let Some(volume) = ctx
-                    .api
-                    .store()
-                    .get_typed::<PersistentVolume>("", volume_name)
-                    .cloned()
+                && let Some(volume) = ctx.api.store().get_typed::<PersistentVolume>("", volume_name).cloned()
                 && has_finalizer(&volume.metadata, finalizer)
             {
                 let mut clone = volume;
                 remove_finalizer(&mut clone.metadata, finalizer);
-                ctx.api
-                    .update(Component::ExternalAttacher, clone.into_object())?;
+                ctx.api.update(Component::ExternalAttacher, clone.into_object())?;
             }
             Ok(Action::await_change())
         }

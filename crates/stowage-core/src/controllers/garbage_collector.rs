@@ -38,7 +38,11 @@ fn dependents_of<'a>(api: &'a ApiServer, owner_uid: &'a str) -> impl Iterator<It
     })
 }
 
-fn owner_exists(api: &ApiServer, dependent: &Object, reference: &k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference) -> bool {
+fn owner_exists(
+    api: &ApiServer,
+    dependent: &Object,
+    reference: &k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference,
+) -> bool {
     let Some(kind) = Kind::from_api_version_and_kind(&reference.api_version, &reference.kind) else { return true };
     let key = ObjectKey::new(kind, dependent.namespace(), reference.name.clone());
     api.store().get(&key).is_some_and(|owner| owner.uid() == reference.uid)
@@ -68,7 +72,9 @@ impl Controller for GarbageCollector {
             }
             Some(object) => {
                 let finalizers = object.meta().finalizers.as_deref().unwrap_or(&[]);
-                if object.is_terminating() && finalizers.iter().any(|f| f == FINALIZER_FOREGROUND_DELETION || f == FINALIZER_ORPHAN) {
+                if object.is_terminating()
+                    && finalizers.iter().any(|f| f == FINALIZER_FOREGROUND_DELETION || f == FINALIZER_ORPHAN)
+                {
                     out.push(change.key.clone());
                 }
                 if object.meta().owner_references.as_ref().is_some_and(|r| !r.is_empty()) {
@@ -113,7 +119,10 @@ impl Controller for GarbageCollector {
                 for dependent in dependents {
                     let terminating = ctx.api.store().get(&dependent).is_some_and(Object::is_terminating);
                     if !terminating {
-                        let options = DeleteOptions { propagation: crate::apiserver::Propagation::Foreground, ..DeleteOptions::default() };
+                        let options = DeleteOptions {
+                            propagation: crate::apiserver::Propagation::Foreground,
+                            ..DeleteOptions::default()
+                        };
                         ctx.api.delete(Component::GarbageCollector, &dependent, options)?;
                     }
                 }
@@ -121,7 +130,10 @@ impl Controller for GarbageCollector {
             return Ok(Action::await_change());
         }
         let references = object.meta().owner_references.clone().unwrap_or_default();
-        if !references.is_empty() && !object.is_terminating() && references.iter().all(|r| !owner_exists(ctx.api, &object, r)) {
+        if !references.is_empty()
+            && !object.is_terminating()
+            && references.iter().all(|r| !owner_exists(ctx.api, &object, r))
+        {
             ctx.api.delete(Component::GarbageCollector, key, DeleteOptions::default())?;
         }
         Ok(Action::await_change())

@@ -19,8 +19,8 @@ pub mod pv_protection;
 pub mod pvc_protection;
 pub mod replicaset;
 pub mod resizer;
-pub mod statefulset;
 pub mod snapshot_controller;
+pub mod statefulset;
 
 use crate::api::{ApiError, Kind, ObjectKey};
 use crate::apiserver::ApiServer;
@@ -133,8 +133,7 @@ pub trait Controller: Sync + fmt::Debug {
 
 /// Every controller, in a fixed order (the order is part of determinism).
 pub fn registry() -> &'static [&'static dyn Controller] {
-    static REGISTRY: &[&dyn Controller] =
-        &[
+    static REGISTRY: &[&dyn Controller] = &[
         &namespace::NamespaceController,
         &namespace_contents::NamespaceContents,
         &garbage_collector::GarbageCollector,

@@ -40,8 +40,8 @@
 use super::pv_controller::helpers::*;
 use super::{Action, Controller, Ctx, ReconcileError};
 use crate::api::snapshot::{
-    VolumeSnapshot, VolumeSnapshotClass, VolumeSnapshotContent, VolumeSnapshotContentSource,
-    VolumeSnapshotContentSpec, VolumeSnapshotError, VolumeSnapshotStatus,
+    VolumeSnapshot, VolumeSnapshotClass, VolumeSnapshotContent, VolumeSnapshotContentSource, VolumeSnapshotContentSpec,
+    VolumeSnapshotError, VolumeSnapshotStatus,
 };
 use crate::api::well_known::*;
 use crate::api::{Kind, ObjectKey, StatusReason, Typed};
@@ -54,11 +54,9 @@ use k8s_openapi::api::core::v1::{ObjectReference, PersistentVolume, PersistentVo
 pub const EVENT_SOURCE: &str = "snapshot-controller";
 /// On a content: the snapshot controller saw its snapshot being deleted; the sidecar may delete the
 /// storage snapshot (by the deletion policy).
-pub const ANN_VOLUME_SNAPSHOT_BEING_DELETED: &str =
-    "snapshot.storage.kubernetes.io/volumesnapshot-being-deleted";
+pub const ANN_VOLUME_SNAPSHOT_BEING_DELETED: &str = "snapshot.storage.kubernetes.io/volumesnapshot-being-deleted";
 /// On a content: the sidecar sent CreateSnapshot and waits for a final answer.
-pub const ANN_VOLUME_SNAPSHOT_BEING_CREATED: &str =
-    "snapshot.storage.kubernetes.io/volumesnapshot-being-created";
+pub const ANN_VOLUME_SNAPSHOT_BEING_CREATED: &str = "snapshot.storage.kubernetes.io/volumesnapshot-being-created";
 /// The prefix of failed API writes in the controller's errors.
 const CONTROLLER_UPDATE_FAIL_MSG: &str = "snapshot controller failed to update";
 
@@ -74,25 +72,16 @@ pub fn content_name_for(snapshot: &VolumeSnapshot) -> String {
 
 /// `<namespace>/<name>` as the controller names snapshots in messages (`SnapshotKey`).
 pub fn snapshot_key(snapshot: &VolumeSnapshot) -> String {
-    format!(
-        "{}/{}",
-        namespace_of(&snapshot.metadata),
-        name_of(&snapshot.metadata)
-    )
+    format!("{}/{}", namespace_of(&snapshot.metadata), name_of(&snapshot.metadata))
 }
 
 fn key_of(snapshot: &VolumeSnapshot) -> ObjectKey {
-    ObjectKey::namespaced(
-        Kind::VolumeSnapshot,
-        namespace_of(&snapshot.metadata),
-        name_of(&snapshot.metadata),
-    )
+    ObjectKey::namespaced(Kind::VolumeSnapshot, namespace_of(&snapshot.metadata), name_of(&snapshot.metadata))
 }
 
 /// RFC 3339 of a Unix time in nanoseconds (a content's `creationTime` as a snapshot's).
 pub fn rfc3339_from_unix_nanos(nanos: i64) -> String {
-    let (year, month, day, hour, minute, second) =
-        crate::runtime::civil(nanos.div_euclid(1_000_000_000));
+    let (year, month, day, hour, minute, second) = crate::runtime::civil(nanos.div_euclid(1_000_000_000));
     format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
 }
 
@@ -107,26 +96,15 @@ pub fn is_snapshot_ready(snapshot: &VolumeSnapshot) -> bool {
 }
 
 fn bound_content_name(snapshot: &VolumeSnapshot) -> Option<&str> {
-    snapshot
-        .status
-        .as_ref()
-        .and_then(|s| s.bound_volume_snapshot_content_name.as_deref())
-        .filter(|n| !n.is_empty())
+    snapshot.status.as_ref().and_then(|s| s.bound_volume_snapshot_content_name.as_deref()).filter(|n| !n.is_empty())
 }
 
 fn is_snapshot_created(snapshot: &VolumeSnapshot) -> bool {
-    snapshot
-        .status
-        .as_ref()
-        .and_then(|s| s.creation_time.as_ref())
-        .is_some()
+    snapshot.status.as_ref().and_then(|s| s.creation_time.as_ref()).is_some()
 }
 
 /// Whether the content points back at this very snapshot (`IsVolumeSnapshotRefSet`).
-pub fn is_volume_snapshot_ref_set(
-    snapshot: &VolumeSnapshot,
-    content: &VolumeSnapshotContent,
-) -> bool {
+pub fn is_volume_snapshot_ref_set(snapshot: &VolumeSnapshot, content: &VolumeSnapshotContent) -> bool {
     let reference = &content.spec.volume_snapshot_ref;
     reference.name.as_deref() == Some(name_of(&snapshot.metadata))
         && reference.namespace.as_deref() == Some(namespace_of(&snapshot.metadata))
@@ -175,8 +153,7 @@ impl Controller for SnapshotController {
                 for snapshot in store.list_typed::<VolumeSnapshot>() {
                     let points_here = bound_content_name(snapshot) == Some(name)
                         || content_name_for(snapshot) == name
-                        || snapshot.spec.source.volume_snapshot_content_name.as_deref()
-                            == Some(name);
+                        || snapshot.spec.source.volume_snapshot_content_name.as_deref() == Some(name);
                     if points_here {
                         out.push(key_of(snapshot));
                     }
@@ -184,8 +161,7 @@ impl Controller for SnapshotController {
             }
             Kind::PersistentVolumeClaim => {
                 // A source claim got bound, or a restoring claim finished: its snapshots look again.
-                let claim = store
-                    .get_typed::<PersistentVolumeClaim>(&change.key.namespace, &change.key.name);
+                let claim = store.get_typed::<PersistentVolumeClaim>(&change.key.namespace, &change.key.name);
                 let restores_from = claim.and_then(|c| c.spec.as_ref()).and_then(|s| {
                     s.data_source
                         .as_ref()
@@ -193,8 +169,8 @@ impl Controller for SnapshotController {
                         .or_else(|| s.data_source_ref.as_ref().map(|d| d.name.clone()))
                 });
                 for snapshot in store.list_typed_in::<VolumeSnapshot>(&change.key.namespace) {
-                    let source = snapshot.spec.source.persistent_volume_claim_name.as_deref()
-                        == Some(change.key.name.as_str());
+                    let source =
+                        snapshot.spec.source.persistent_volume_claim_name.as_deref() == Some(change.key.name.as_str());
                     let restore = restores_from.as_deref() == Some(name_of(&snapshot.metadata));
                     if source || restore || snapshot.metadata.deletion_timestamp.is_some() {
                         out.push(key_of(snapshot));
@@ -249,12 +225,7 @@ fn retry(ctx: &mut Ctx<'_>, key: &ObjectKey) -> Action {
 
 /// `syncContent`: the content's finalizer, and the being-deleted mark when its snapshot goes.
 fn sync_content(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
-    let Some(content) = ctx
-        .api
-        .store()
-        .get_typed::<VolumeSnapshotContent>("", &key.name)
-        .cloned()
-    else {
+    let Some(content) = ctx.api.store().get_typed::<VolumeSnapshotContent>("", &key.name).cloned() else {
         return Ok(Action::await_change());
     };
     let source = &content.spec.source;
@@ -272,27 +243,17 @@ fn sync_content(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileE
     } else {
         // Valid.
     }
-    if content
-        .spec
-        .volume_snapshot_ref
-        .uid
-        .as_deref()
-        .unwrap_or("")
-        .is_empty()
-    {
+    if content.spec.volume_snapshot_ref.uid.as_deref().unwrap_or("").is_empty() {
         // OBSERVATION: the content is pre-bound to a snapshot that has not bound it yet;
         // syncSnapshot handles it.
         return Ok(Action::await_change());
     } else {
         // Bound (or being bound) to a snapshot with a uid.
     }
-    if content.metadata.deletion_timestamp.is_none()
-        && !has_finalizer(&content.metadata, FINALIZER_VSC_BOUND)
-    {
+    if content.metadata.deletion_timestamp.is_none() && !has_finalizer(&content.metadata, FINALIZER_VSC_BOUND) {
         let mut updated = content.clone();
         add_finalizer(&mut updated.metadata, FINALIZER_VSC_BOUND);
-        ctx.api
-            .update(Component::SnapshotController, updated.into_object())?;
+        ctx.api.update(Component::SnapshotController, updated.into_object())?;
         return Ok(Action::await_change());
     } else {
         // Finalizer present, or the content is going away.
@@ -326,17 +287,9 @@ fn set_ann_being_deleted(
         return Ok(content.clone());
     }
     let mut updated = content.clone();
-    set_annotation(
-        &mut updated.metadata,
-        ANN_VOLUME_SNAPSHOT_BEING_DELETED,
-        "yes",
-    );
-    let stored = ctx
-        .api
-        .update(Component::SnapshotController, updated.into_object())?;
-    Ok(VolumeSnapshotContent::from_object(&stored)
-        .cloned()
-        .unwrap_or_else(|| content.clone()))
+    set_annotation(&mut updated.metadata, ANN_VOLUME_SNAPSHOT_BEING_DELETED, "yes");
+    let stored = ctx.api.update(Component::SnapshotController, updated.into_object())?;
+    Ok(VolumeSnapshotContent::from_object(&stored).cloned().unwrap_or_else(|| content.clone()))
 }
 
 // ==================================================================
@@ -346,12 +299,7 @@ fn set_ann_being_deleted(
 /// `syncSnapshotByKey`: the class first (the default class for the source's driver when unset),
 /// then `syncSnapshot`.
 fn sync_snapshot_by_key(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
-    let Some(snapshot) = ctx
-        .api
-        .store()
-        .get_typed::<VolumeSnapshot>(&key.namespace, &key.name)
-        .cloned()
-    else {
+    let Some(snapshot) = ctx.api.store().get_typed::<VolumeSnapshot>(&key.namespace, &key.name).cloned() else {
         ctx.backend.clear_failures(&failure_key(key));
         return Ok(Action::await_change());
     };
@@ -374,31 +322,16 @@ enum ClassCheck {
 }
 
 /// `checkAndUpdateSnapshotClass`.
-fn check_and_update_snapshot_class(
-    snapshot: &VolumeSnapshot,
-    ctx: &mut Ctx<'_>,
-) -> Result<ClassCheck, ReconcileError> {
+fn check_and_update_snapshot_class(snapshot: &VolumeSnapshot, ctx: &mut Ctx<'_>) -> Result<ClassCheck, ReconcileError> {
     if let Some(class_name) = snapshot.spec.volume_snapshot_class_name.as_deref() {
-        if ctx
-            .api
-            .store()
-            .get_typed::<VolumeSnapshotClass>("", class_name)
-            .is_some()
-        {
+        if ctx.api.store().get_typed::<VolumeSnapshotClass>("", class_name).is_some() {
             return Ok(ClassCheck::Ok);
         }
         let message = format!(
             "Failed to get snapshot class with error {}",
             lister_not_found(Kind::VolumeSnapshotClass, class_name)
         );
-        update_error_status_with_event(
-            snapshot,
-            false,
-            EventType::Warning,
-            "GetSnapshotClassFailed",
-            &message,
-            ctx,
-        )?;
+        update_error_status_with_event(snapshot, false, EventType::Warning, "GetSnapshotClassFailed", &message, ctx)?;
         return Ok(ClassCheck::Missing);
     }
     // OBSERVATION: no class named. Pre-provisioned snapshots need none.
@@ -409,8 +342,7 @@ fn check_and_update_snapshot_class(
         Ok(class_name) => {
             let mut updated = snapshot.clone();
             updated.spec.volume_snapshot_class_name = Some(class_name);
-            ctx.api
-                .update(Component::SnapshotController, updated.into_object())?;
+            ctx.api.update(Component::SnapshotController, updated.into_object())?;
             Ok(ClassCheck::Updated)
         }
         Err(error) => {
@@ -436,57 +368,37 @@ fn check_and_update_snapshot_class(
 pub fn default_snapshot_class(store: &Store, snapshot: &VolumeSnapshot) -> Result<String, String> {
     let volume = volume_from_snapshot(store, snapshot)?;
     let Some(csi) = volume.spec.as_ref().and_then(|s| s.csi.as_ref()) else {
-        return Err(format!(
-            "snapshotting non-CSI volumes is not supported, snapshot:{}",
-            snapshot_key(snapshot)
-        ));
+        return Err(format!("snapshotting non-CSI volumes is not supported, snapshot:{}", snapshot_key(snapshot)));
     };
     let defaults: Vec<&VolumeSnapshotClass> = store
         .list_typed::<VolumeSnapshotClass>()
-        .filter(|c| {
-            annotation(&c.metadata, ANN_DEFAULT_SNAPSHOT_CLASS) == Some("true")
-                && c.driver == csi.driver
-        })
+        .filter(|c| annotation(&c.metadata, ANN_DEFAULT_SNAPSHOT_CLASS) == Some("true") && c.driver == csi.driver)
         .collect();
     match defaults.as_slice() {
         [] => Err("cannot find default snapshot class".to_string()),
         [class] => Ok(name_of(&class.metadata).to_string()),
-        many => Err(format!(
-            "{} default snapshot classes were found",
-            many.len()
-        )),
+        many => Err(format!("{} default snapshot classes were found", many.len())),
     }
 }
 
 /// `getClaimFromVolumeSnapshot`.
-fn claim_from_snapshot<'a>(
-    store: &'a Store,
-    snapshot: &VolumeSnapshot,
-) -> Result<&'a PersistentVolumeClaim, String> {
+fn claim_from_snapshot<'a>(store: &'a Store, snapshot: &VolumeSnapshot) -> Result<&'a PersistentVolumeClaim, String> {
     let Some(claim_name) = snapshot.spec.source.persistent_volume_claim_name.as_deref() else {
         return Err("the snapshot source PVC name is not specified".to_string());
     };
     if claim_name.is_empty() {
-        return Err(format!(
-            "the PVC name is not specified in snapshot {}",
-            snapshot_key(snapshot)
-        ));
+        return Err(format!("the PVC name is not specified in snapshot {}", snapshot_key(snapshot)));
     }
-    store
-        .get_typed::<PersistentVolumeClaim>(namespace_of(&snapshot.metadata), claim_name)
-        .ok_or_else(|| {
-            format!(
-                "failed to retrieve PVC {claim_name} from the lister: {}",
-                go_quote(&lister_not_found(Kind::PersistentVolumeClaim, claim_name))
-            )
-        })
+    store.get_typed::<PersistentVolumeClaim>(namespace_of(&snapshot.metadata), claim_name).ok_or_else(|| {
+        format!(
+            "failed to retrieve PVC {claim_name} from the lister: {}",
+            go_quote(&lister_not_found(Kind::PersistentVolumeClaim, claim_name))
+        )
+    })
 }
 
 /// `getVolumeFromVolumeSnapshot`.
-fn volume_from_snapshot(
-    store: &Store,
-    snapshot: &VolumeSnapshot,
-) -> Result<PersistentVolume, String> {
+fn volume_from_snapshot(store: &Store, snapshot: &VolumeSnapshot) -> Result<PersistentVolume, String> {
     let claim = claim_from_snapshot(store, snapshot)?;
     if claim_phase(claim) != "Bound" {
         return Err(format!(
@@ -497,10 +409,7 @@ fn volume_from_snapshot(
     let volume_name = claim_volume_name(claim);
     let Some(volume) = store.get_typed::<PersistentVolume>("", volume_name) else {
         let error = crate::api::ApiError::not_found(Kind::PersistentVolume, volume_name);
-        return Err(format!(
-            "failed to retrieve PV {volume_name} from the API server: {}",
-            go_quote(&error.message)
-        ));
+        return Err(format!("failed to retrieve PV {volume_name} from the API server: {}", go_quote(&error.message)));
     };
     if !is_volume_bound_to_claim(volume, claim) {
         return Err("claim in dataSource not bound or invalid".to_string());
@@ -531,18 +440,9 @@ fn sync_snapshot(snapshot: &VolumeSnapshot, ctx: &mut Ctx<'_>) -> Result<Action,
         // A live snapshot.
     }
     let source = &snapshot.spec.source;
-    if source.persistent_volume_claim_name.is_some()
-        == source.volume_snapshot_content_name.is_some()
-    {
+    if source.persistent_volume_claim_name.is_some() == source.volume_snapshot_content_name.is_some() {
         let message = "Exactly one of PersistentVolumeClaimName and VolumeSnapshotContentName should be specified";
-        update_error_status_with_event(
-            snapshot,
-            true,
-            EventType::Warning,
-            "SnapshotValidationError",
-            message,
-            ctx,
-        )?;
+        update_error_status_with_event(snapshot, true, EventType::Warning, "SnapshotValidationError", message, ctx)?;
         return Ok(retry(ctx, &key));
     } else {
         // Valid (the CRD's CEL rules make sure of it).
@@ -566,12 +466,7 @@ fn content_for(
 ) -> Result<Result<Option<VolumeSnapshotContent>, ()>, ReconcileError> {
     if let Some(content_name) = snapshot.spec.source.volume_snapshot_content_name.as_deref() {
         // getPreprovisionedContentFromStore.
-        let Some(content) = ctx
-            .api
-            .store()
-            .get_typed::<VolumeSnapshotContent>("", content_name)
-            .cloned()
-        else {
+        let Some(content) = ctx.api.store().get_typed::<VolumeSnapshotContent>("", content_name).cloned() else {
             return Ok(Ok(None));
         };
         if content.spec.source.snapshot_handle.is_none() {
@@ -592,8 +487,7 @@ fn content_for(
             || reference.namespace.as_deref() != Some(namespace_of(&snapshot.metadata))
             || (!uid.is_empty() && uid != uid_of(&snapshot.metadata))
         {
-            let message =
-                format!("VolumeSnapshotContent [{content_name}] is bound to a different snapshot");
+            let message = format!("VolumeSnapshotContent [{content_name}] is bound to a different snapshot");
             update_error_status_with_event(
                 snapshot,
                 true,
@@ -608,12 +502,7 @@ fn content_for(
     } else {
         // getDynamicallyProvisionedContentFromStore.
         let content_name = content_name_for(snapshot);
-        let Some(content) = ctx
-            .api
-            .store()
-            .get_typed::<VolumeSnapshotContent>("", &content_name)
-            .cloned()
-        else {
+        let Some(content) = ctx.api.store().get_typed::<VolumeSnapshotContent>("", &content_name).cloned() else {
             return Ok(Ok(None));
         };
         if content.spec.source.volume_handle.is_none() {
@@ -631,8 +520,7 @@ fn content_for(
             return Ok(Err(()));
         }
         if !is_volume_snapshot_ref_set(snapshot, &content) {
-            let message =
-                format!("VolumeSnapshotContent [{content_name}] is bound to a different snapshot");
+            let message = format!("VolumeSnapshotContent [{content_name}] is bound to a different snapshot");
             update_error_status_with_event(
                 snapshot,
                 true,
@@ -649,10 +537,7 @@ fn content_for(
 
 /// `checkandAddSnapshotFinalizers`: as-source protection always; bound protection once bound to a
 /// content whose deletion policy is Delete.
-fn check_and_add_snapshot_finalizers(
-    snapshot: &VolumeSnapshot,
-    ctx: &mut Ctx<'_>,
-) -> Result<Outcome, ReconcileError> {
+fn check_and_add_snapshot_finalizers(snapshot: &VolumeSnapshot, ctx: &mut Ctx<'_>) -> Result<Outcome, ReconcileError> {
     let content = match content_for(snapshot, ctx)? {
         Ok(content) => content,
         Err(()) => {
@@ -662,9 +547,7 @@ fn check_and_add_snapshot_finalizers(
     };
     let live = snapshot.metadata.deletion_timestamp.is_none();
     let add_source = live && !has_finalizer(&snapshot.metadata, FINALIZER_VS_AS_SOURCE);
-    let add_bound = content
-        .as_ref()
-        .is_some_and(|c| c.spec.deletion_policy == "Delete")
+    let add_bound = content.as_ref().is_some_and(|c| c.spec.deletion_policy == "Delete")
         && live
         && !has_finalizer(&snapshot.metadata, FINALIZER_VS_BOUND)
         && bound_content_name(snapshot).is_some();
@@ -676,8 +559,7 @@ fn check_and_add_snapshot_finalizers(
         if add_bound {
             add_finalizer(&mut updated.metadata, FINALIZER_VS_BOUND);
         }
-        ctx.api
-            .update(Component::SnapshotController, updated.into_object())?;
+        ctx.api.update(Component::SnapshotController, updated.into_object())?;
         Ok(Outcome::Done(Action::await_change()))
     } else {
         Ok(Outcome::Continue)
@@ -685,18 +567,10 @@ fn check_and_add_snapshot_finalizers(
 }
 
 /// `syncReadySnapshot`: a ready, bound snapshot only needs its binding checked.
-fn sync_ready_snapshot(
-    snapshot: &VolumeSnapshot,
-    ctx: &mut Ctx<'_>,
-) -> Result<Action, ReconcileError> {
+fn sync_ready_snapshot(snapshot: &VolumeSnapshot, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
     let key = key_of(snapshot);
     let content_name = bound_content_name(snapshot).unwrap_or("").to_string();
-    let Some(content) = ctx
-        .api
-        .store()
-        .get_typed::<VolumeSnapshotContent>("", &content_name)
-        .cloned()
-    else {
+    let Some(content) = ctx.api.store().get_typed::<VolumeSnapshotContent>("", &content_name).cloned() else {
         update_error_status_with_event(
             snapshot,
             true,
@@ -709,14 +583,7 @@ fn sync_ready_snapshot(
     };
     if !is_volume_snapshot_ref_set(snapshot, &content) {
         let message = "VolumeSnapshotContent is not bound to the VolumeSnapshot correctly";
-        update_error_status_with_event(
-            snapshot,
-            true,
-            EventType::Warning,
-            "SnapshotMisbound",
-            message,
-            ctx,
-        )?;
+        update_error_status_with_event(snapshot, true, EventType::Warning, "SnapshotMisbound", message, ctx)?;
         return Ok(retry(ctx, &key));
     }
     ctx.backend.clear_failures(&failure_key(&key));
@@ -725,10 +592,7 @@ fn sync_ready_snapshot(
 
 /// `syncUnreadySnapshot`: bind a pre-provisioned content, or create the content of a dynamic
 /// snapshot, and copy the content's status.
-fn sync_unready_snapshot(
-    snapshot: &VolumeSnapshot,
-    ctx: &mut Ctx<'_>,
-) -> Result<Action, ReconcileError> {
+fn sync_unready_snapshot(snapshot: &VolumeSnapshot, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
     let key = key_of(snapshot);
     let unique_name = snapshot_key(snapshot);
     if snapshot.spec.source.volume_snapshot_content_name.is_some() {
@@ -770,17 +634,9 @@ fn sync_unready_snapshot(
     match content_for(snapshot, ctx)? {
         Ok(Some(content)) => {
             if content.spec.source.snapshot_handle.is_some() {
-                let message = format!(
-                    "Snapshot handle should not be set in content {unique_name} for dynamic provisioning"
-                );
-                update_error_status_with_event(
-                    snapshot,
-                    true,
-                    EventType::Warning,
-                    "SnapshotHandleSet",
-                    &message,
-                    ctx,
-                )?;
+                let message =
+                    format!("Snapshot handle should not be set in content {unique_name} for dynamic provisioning");
+                update_error_status_with_event(snapshot, true, EventType::Warning, "SnapshotHandleSet", &message, ctx)?;
                 return Ok(retry(ctx, &key));
             }
             // OBSERVATION: the content exists; copy its status (bindandUpdateVolumeSnapshot).
@@ -853,28 +709,17 @@ fn check_and_bind_snapshot_content(
     if let Some(class_name) = snapshot.spec.volume_snapshot_class_name.clone() {
         updated.spec.volume_snapshot_class_name = Some(class_name);
     }
-    match ctx
-        .api
-        .update(Component::SnapshotController, updated.into_object())
-    {
-        Ok(stored) => Ok(Ok(VolumeSnapshotContent::from_object(&stored)
-            .cloned()
-            .unwrap_or_else(|| content.clone()))),
+    match ctx.api.update(Component::SnapshotController, updated.into_object()) {
+        Ok(stored) => Ok(Ok(VolumeSnapshotContent::from_object(&stored).cloned().unwrap_or_else(|| content.clone()))),
         Err(error) if error.reason == StatusReason::Conflict => Err(error.into()),
         Err(error) => Ok(Err(error.message)),
     }
 }
 
 /// `ensurePVCFinalizer`: the source claim keeps `pvc-as-source-protection` while it is snapshotted.
-fn ensure_claim_finalizer(
-    snapshot: &VolumeSnapshot,
-    ctx: &mut Ctx<'_>,
-) -> Result<Result<(), String>, ReconcileError> {
+fn ensure_claim_finalizer(snapshot: &VolumeSnapshot, ctx: &mut Ctx<'_>) -> Result<Result<(), String>, ReconcileError> {
     let Ok(claim) = claim_from_snapshot(ctx.api.store(), snapshot).cloned() else {
-        return Ok(Err(controller_update_error(
-            name_of(&snapshot.metadata),
-            "cannot get claim from snapshot",
-        )));
+        return Ok(Err(controller_update_error(name_of(&snapshot.metadata), "cannot get claim from snapshot")));
     };
     if has_finalizer(&claim.metadata, FINALIZER_PVC_AS_SOURCE) {
         return Ok(Ok(()));
@@ -887,16 +732,10 @@ fn ensure_claim_finalizer(
     }
     let mut updated = claim.clone();
     add_finalizer(&mut updated.metadata, FINALIZER_PVC_AS_SOURCE);
-    match ctx
-        .api
-        .update(Component::SnapshotController, updated.into_object())
-    {
+    match ctx.api.update(Component::SnapshotController, updated.into_object()) {
         Ok(_) => Ok(Ok(())),
         Err(error) if error.reason == StatusReason::Conflict => Err(error.into()),
-        Err(error) => Ok(Err(controller_update_error(
-            name_of(&claim.metadata),
-            &error.message,
-        ))),
+        Err(error) => Ok(Err(controller_update_error(name_of(&claim.metadata), &error.message))),
     }
 }
 
@@ -911,10 +750,7 @@ fn create_snapshot_content(
     let store = ctx.api.store();
     let input = (|| -> Result<(VolumeSnapshotClass, PersistentVolume), String> {
         let Some(class_name) = snapshot.spec.volume_snapshot_class_name.as_deref() else {
-            return Err(format!(
-                "failed to take snapshot {} without a snapshot class",
-                name_of(&snapshot.metadata)
-            ));
+            return Err(format!("failed to take snapshot {} without a snapshot class", name_of(&snapshot.metadata)));
         };
         let class = store
             .get_typed::<VolumeSnapshotClass>("", class_name)
@@ -934,10 +770,7 @@ fn create_snapshot_content(
         }
     };
     let Some(csi) = volume.spec.as_ref().and_then(|s| s.csi.as_ref()) else {
-        return Ok(Err(format!(
-            "cannot find CSI PersistentVolumeSource for volume {}",
-            name_of(&volume.metadata)
-        )));
+        return Ok(Err(format!("cannot find CSI PersistentVolumeSource for volume {}", name_of(&volume.metadata))));
     };
     let content_name = content_name_for(snapshot);
     let mut content = VolumeSnapshotContent::default();
@@ -945,10 +778,7 @@ fn create_snapshot_content(
     content.spec = VolumeSnapshotContentSpec {
         deletion_policy: class.deletion_policy.clone(),
         driver: class.driver.clone(),
-        source: VolumeSnapshotContentSource {
-            volume_handle: Some(csi.volume_handle.clone()),
-            snapshot_handle: None,
-        },
+        source: VolumeSnapshotContentSource { volume_handle: Some(csi.volume_handle.clone()), snapshot_handle: None },
         // --prevent-volume-mode-conversion is on by default in v8.
         source_volume_mode: Some(volume_volume_mode(&volume).to_string()),
         volume_snapshot_class_name: Some(name_of(&class.metadata).to_string()),
@@ -962,19 +792,11 @@ fn create_snapshot_content(
             field_path: None,
         },
     };
-    let created = match ctx
-        .api
-        .create(Component::SnapshotController, content.clone().into_object())
-    {
-        Ok(stored) => VolumeSnapshotContent::from_object(&stored)
-            .cloned()
-            .unwrap_or(content),
-        Err(error) if error.reason == StatusReason::AlreadyExists => ctx
-            .api
-            .store()
-            .get_typed::<VolumeSnapshotContent>("", &content_name)
-            .cloned()
-            .unwrap_or(content),
+    let created = match ctx.api.create(Component::SnapshotController, content.clone().into_object()) {
+        Ok(stored) => VolumeSnapshotContent::from_object(&stored).cloned().unwrap_or(content),
+        Err(error) if error.reason == StatusReason::AlreadyExists => {
+            ctx.api.store().get_typed::<VolumeSnapshotContent>("", &content_name).cloned().unwrap_or(content)
+        }
         Err(error) => {
             let key = key_of(snapshot);
             let message = format!(
@@ -982,33 +804,13 @@ fn create_snapshot_content(
                 snapshot_key(snapshot),
                 error.message
             );
-            ctx.api.record_event(
-                EVENT_SOURCE,
-                None,
-                &key,
-                EventType::Warning,
-                "CreateSnapshotContentFailed",
-                &message,
-            );
-            return Ok(Err(controller_update_error(
-                &snapshot_key(snapshot),
-                &error.message,
-            )));
+            ctx.api.record_event(EVENT_SOURCE, None, &key, EventType::Warning, "CreateSnapshotContentFailed", &message);
+            return Ok(Err(controller_update_error(&snapshot_key(snapshot), &error.message)));
         }
     };
     let key = key_of(snapshot);
-    let message = format!(
-        "Waiting for a snapshot {} to be created by the CSI driver.",
-        snapshot_key(snapshot)
-    );
-    ctx.api.record_event(
-        EVENT_SOURCE,
-        None,
-        &key,
-        EventType::Normal,
-        "CreatingSnapshot",
-        &message,
-    );
+    let message = format!("Waiting for a snapshot {} to be created by the CSI driver.", snapshot_key(snapshot));
+    ctx.api.record_event(EVENT_SOURCE, None, &key, EventType::Normal, "CreatingSnapshot", &message);
     Ok(Ok(created))
 }
 
@@ -1020,19 +822,12 @@ fn update_snapshot_status(
     ctx: &mut Ctx<'_>,
 ) -> Result<(), ReconcileError> {
     let key = key_of(snapshot);
-    let Some(current) = ctx
-        .api
-        .store()
-        .get_typed::<VolumeSnapshot>(&key.namespace, &key.name)
-        .cloned()
-    else {
+    let Some(current) = ctx.api.store().get_typed::<VolumeSnapshot>(&key.namespace, &key.name).cloned() else {
         return Ok(());
     };
     let content_status = content.status.clone().unwrap_or_default();
     let created_at = content_status.creation_time.map(rfc3339_from_unix_nanos);
-    let size = content_status
-        .restore_size
-        .map(|s| quantity_from_bytes(u64::try_from(s).unwrap_or(0)).0);
+    let size = content_status.restore_size.map(|s| quantity_from_bytes(u64::try_from(s).unwrap_or(0)).0);
     let ready = content_status.ready_to_use.unwrap_or(false);
     let mut status = current.status.clone().unwrap_or_default();
     let fresh = current.status.is_none();
@@ -1047,8 +842,7 @@ fn update_snapshot_status(
         };
     } else {
         if status.bound_volume_snapshot_content_name.is_none() {
-            status.bound_volume_snapshot_content_name =
-                Some(name_of(&content.metadata).to_string());
+            status.bound_volume_snapshot_content_name = Some(name_of(&content.metadata).to_string());
         }
         if status.creation_time.is_none() && created_at.is_some() {
             status.creation_time = created_at;
@@ -1073,32 +867,14 @@ fn update_snapshot_status(
     let mut updated = current.clone();
     updated.status = Some(status);
     if !is_snapshot_created(&current) && is_snapshot_created(&updated) {
-        let message = format!(
-            "Snapshot {} was successfully created by the CSI driver.",
-            snapshot_key(snapshot)
-        );
-        ctx.api.record_event(
-            EVENT_SOURCE,
-            None,
-            &key,
-            EventType::Normal,
-            "SnapshotCreated",
-            &message,
-        );
+        let message = format!("Snapshot {} was successfully created by the CSI driver.", snapshot_key(snapshot));
+        ctx.api.record_event(EVENT_SOURCE, None, &key, EventType::Normal, "SnapshotCreated", &message);
     }
     if !is_snapshot_ready(&current) && is_snapshot_ready(&updated) {
         let message = format!("Snapshot {} is ready to use.", snapshot_key(snapshot));
-        ctx.api.record_event(
-            EVENT_SOURCE,
-            None,
-            &key,
-            EventType::Normal,
-            "SnapshotReady",
-            &message,
-        );
+        ctx.api.record_event(EVENT_SOURCE, None, &key, EventType::Normal, "SnapshotReady", &message);
     }
-    ctx.api
-        .update_status(Component::SnapshotController, updated.into_object())?;
+    ctx.api.update_status(Component::SnapshotController, updated.into_object())?;
     Ok(())
 }
 
@@ -1113,61 +889,39 @@ fn update_error_status_with_event(
     ctx: &mut Ctx<'_>,
 ) -> Result<(), ReconcileError> {
     let key = key_of(snapshot);
-    let Some(current) = ctx
-        .api
-        .store()
-        .get_typed::<VolumeSnapshot>(&key.namespace, &key.name)
-        .cloned()
-    else {
+    let Some(current) = ctx.api.store().get_typed::<VolumeSnapshot>(&key.namespace, &key.name).cloned() else {
         return Ok(());
     };
-    if current
-        .status
-        .as_ref()
-        .and_then(|s| s.error.as_ref())
-        .and_then(|e| e.message.as_deref())
-        == Some(message)
-    {
+    if current.status.as_ref().and_then(|s| s.error.as_ref()).and_then(|e| e.message.as_deref()) == Some(message) {
         return Ok(());
     }
     let mut updated = current.clone();
-    let status = updated
-        .status
-        .get_or_insert_with(VolumeSnapshotStatus::default);
-    status.error = Some(VolumeSnapshotError {
-        message: Some(message.to_string()),
-        time: Some(ctx.now().rfc3339()),
-    });
+    let status = updated.status.get_or_insert_with(VolumeSnapshotStatus::default);
+    status.error = Some(VolumeSnapshotError { message: Some(message.to_string()), time: Some(ctx.now().rfc3339()) });
     if set_ready_to_false {
         status.ready_to_use = Some(false);
     }
-    ctx.api
-        .update_status(Component::SnapshotController, updated.into_object())?;
-    ctx.api
-        .record_event(EVENT_SOURCE, None, &key, event_type, reason, message);
+    ctx.api.update_status(Component::SnapshotController, updated.into_object())?;
+    ctx.api.record_event(EVENT_SOURCE, None, &key, event_type, reason, message);
     Ok(())
 }
 
 /// Whether a Pending claim restores from the snapshot (`isVolumeBeingCreatedFromSnapshot`).
 pub fn is_volume_being_created_from_snapshot(store: &Store, snapshot: &VolumeSnapshot) -> bool {
-    store
-        .list_typed_in::<PersistentVolumeClaim>(namespace_of(&snapshot.metadata))
-        .any(|claim| {
-            let spec = claim.spec.as_ref();
-            let from_source = spec.and_then(|s| s.data_source.as_ref()).is_some_and(|s| {
-                s.name == name_of(&snapshot.metadata)
-                    && s.kind == "VolumeSnapshot"
-                    && s.api_group.as_deref() == Some(crate::snapshots::SNAPSHOT_API_GROUP)
-            });
-            let from_ref = spec
-                .and_then(|s| s.data_source_ref.as_ref())
-                .is_some_and(|s| {
-                    s.name == name_of(&snapshot.metadata)
-                        && s.kind == "VolumeSnapshot"
-                        && s.api_group.as_deref() == Some(crate::snapshots::SNAPSHOT_API_GROUP)
-                });
-            (from_source || from_ref) && claim_phase(claim) == "Pending"
-        })
+    store.list_typed_in::<PersistentVolumeClaim>(namespace_of(&snapshot.metadata)).any(|claim| {
+        let spec = claim.spec.as_ref();
+        let from_source = spec.and_then(|s| s.data_source.as_ref()).is_some_and(|s| {
+            s.name == name_of(&snapshot.metadata)
+                && s.kind == "VolumeSnapshot"
+                && s.api_group.as_deref() == Some(crate::snapshots::SNAPSHOT_API_GROUP)
+        });
+        let from_ref = spec.and_then(|s| s.data_source_ref.as_ref()).is_some_and(|s| {
+            s.name == name_of(&snapshot.metadata)
+                && s.kind == "VolumeSnapshot"
+                && s.api_group.as_deref() == Some(crate::snapshots::SNAPSHOT_API_GROUP)
+        });
+        (from_source || from_ref) && claim_phase(claim) == "Pending"
+    })
 }
 
 /// `processSnapshotWithDeletionTimestamp`.
@@ -1187,9 +941,7 @@ fn process_snapshot_with_deletion_timestamp(
         .get_typed::<VolumeSnapshotContent>("", &content_name)
         .filter(|c| is_volume_snapshot_ref_set(snapshot, c))
         .cloned();
-    let delete_content = content
-        .as_ref()
-        .is_some_and(|c| c.spec.deletion_policy == "Delete");
+    let delete_content = content.as_ref().is_some_and(|c| c.spec.deletion_policy == "Delete");
     if !is_snapshot_deletion_candidate(snapshot) {
         return Ok(Action::await_change());
     }
@@ -1212,13 +964,8 @@ fn process_snapshot_with_deletion_timestamp(
         None => None,
     };
     if let Some(content) = content.as_ref().filter(|_| delete_content) {
-        let content_key =
-            ObjectKey::cluster(Kind::VolumeSnapshotContent, name_of(&content.metadata));
-        match ctx.api.delete(
-            Component::SnapshotController,
-            &content_key,
-            DeleteOptions::default(),
-        ) {
+        let content_key = ObjectKey::cluster(Kind::VolumeSnapshotContent, name_of(&content.metadata));
+        match ctx.api.delete(Component::SnapshotController, &content_key, DeleteOptions::default()) {
             Ok(_) => {}
             Err(error) if error.reason == StatusReason::NotFound => {}
             Err(error) => {
@@ -1268,12 +1015,7 @@ fn remove_snapshot_finalizers(
         );
     }
     let key = key_of(snapshot);
-    let Some(mut updated) = ctx
-        .api
-        .store()
-        .get_typed::<VolumeSnapshot>(&key.namespace, &key.name)
-        .cloned()
-    else {
+    let Some(mut updated) = ctx.api.store().get_typed::<VolumeSnapshot>(&key.namespace, &key.name).cloned() else {
         return Ok(());
     };
     let before = updated.metadata.finalizers.clone();
@@ -1284,8 +1026,7 @@ fn remove_snapshot_finalizers(
         remove_finalizer(&mut updated.metadata, FINALIZER_VS_BOUND);
     }
     if updated.metadata.finalizers != before {
-        ctx.api
-            .update(Component::SnapshotController, updated.into_object())?;
+        ctx.api.update(Component::SnapshotController, updated.into_object())?;
     }
     Ok(())
 }
@@ -1297,16 +1038,13 @@ fn is_claim_being_snapshotted(
     snapshot: &VolumeSnapshot,
     skip_current: bool,
 ) -> bool {
-    store
-        .list_typed_in::<VolumeSnapshot>(namespace_of(&claim.metadata))
-        .any(|other| {
-            if skip_current && name_of(&other.metadata) == name_of(&snapshot.metadata) {
-                return false;
-            }
-            other.spec.source.persistent_volume_claim_name.as_deref()
-                == Some(name_of(&claim.metadata))
-                && !is_snapshot_ready(other)
-        })
+    store.list_typed_in::<VolumeSnapshot>(namespace_of(&claim.metadata)).any(|other| {
+        if skip_current && name_of(&other.metadata) == name_of(&snapshot.metadata) {
+            return false;
+        }
+        other.spec.source.persistent_volume_claim_name.as_deref() == Some(name_of(&claim.metadata))
+            && !is_snapshot_ready(other)
+    })
 }
 
 /// `checkandRemovePVCFinalizer`: the source claim is released once no unready snapshot uses it.
@@ -1326,8 +1064,7 @@ fn check_and_remove_claim_finalizer(
     {
         let mut updated = claim;
         remove_finalizer(&mut updated.metadata, FINALIZER_PVC_AS_SOURCE);
-        ctx.api
-            .update(Component::SnapshotController, updated.into_object())?;
+        ctx.api.update(Component::SnapshotController, updated.into_object())?;
     } else {
         // Still snapshotted, or not protected.
     }

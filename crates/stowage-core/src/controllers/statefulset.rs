@@ -18,9 +18,7 @@ use crate::apiserver::{ApiServer, DeleteOptions, EventType};
 use crate::sim::Component;
 use crate::store::Change;
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetStatus};
-use k8s_openapi::api::core::v1::{
-    PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, Volume,
-};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, Volume};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use std::collections::BTreeMap;
 
@@ -46,13 +44,8 @@ pub fn ordinal_of(set: &str, pod: &str) -> Option<i32> {
 /// The revision name of the set's current template: `{set}-{hash}` (fnv32a of the template,
 /// encoded with the alphabet of `rand.SafeEncodeString`).
 pub fn revision_name(set: &StatefulSet) -> String {
-    let template =
-        serde_json::to_string(&set.spec.as_ref().map(|s| s.template.clone())).unwrap_or_default();
-    format!(
-        "{}-{}",
-        set.metadata.name.as_deref().unwrap_or(""),
-        safe_hash(&template)
-    )
+    let template = serde_json::to_string(&set.spec.as_ref().map(|s| s.template.clone())).unwrap_or_default();
+    format!("{}-{}", set.metadata.name.as_deref().unwrap_or(""), safe_hash(&template))
 }
 
 /// fnv32a of `text`, as `rand.SafeEncodeString` of its decimal form.
@@ -63,10 +56,7 @@ pub fn safe_hash(text: &str) -> String {
         hash ^= u32::from(byte);
         hash = hash.wrapping_mul(0x0100_0193);
     }
-    hash.to_string()
-        .bytes()
-        .map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char)
-        .collect()
+    hash.to_string().bytes().map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char).collect()
 }
 
 fn owner_of(set: &StatefulSet) -> OwnerReference {
@@ -90,10 +80,7 @@ fn is_running_and_ready(pod: &Pod) -> bool {
 }
 
 fn is_finished(pod: &Pod) -> bool {
-    matches!(
-        pod.status.as_ref().and_then(|s| s.phase.as_deref()),
-        Some("Succeeded" | "Failed")
-    )
+    matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
 }
 
 impl Controller for StatefulSetController {
@@ -110,18 +97,9 @@ impl Controller for StatefulSetController {
             Kind::StatefulSet => out.push(change.key.clone()),
             Kind::Pod => {
                 // Owned pods wake their set; a deleted pod wakes every set whose name prefixes it.
-                match api
-                    .store()
-                    .get_typed::<Pod>(&change.key.namespace, &change.key.name)
-                {
+                match api.store().get_typed::<Pod>(&change.key.namespace, &change.key.name) {
                     Some(pod) => {
-                        for r in pod
-                            .metadata
-                            .owner_references
-                            .iter()
-                            .flatten()
-                            .filter(|r| r.kind == "StatefulSet")
-                        {
+                        for r in pod.metadata.owner_references.iter().flatten().filter(|r| r.kind == "StatefulSet") {
                             out.push(ObjectKey::namespaced(
                                 Kind::StatefulSet,
                                 change.key.namespace.clone(),
@@ -130,34 +108,20 @@ impl Controller for StatefulSetController {
                         }
                     }
                     None => {
-                        for set in api
-                            .store()
-                            .list_typed_in::<StatefulSet>(&change.key.namespace)
-                        {
+                        for set in api.store().list_typed_in::<StatefulSet>(&change.key.namespace) {
                             let name = set.metadata.name.clone().unwrap_or_default();
                             if ordinal_of(&name, &change.key.name).is_some() {
-                                out.push(ObjectKey::namespaced(
-                                    Kind::StatefulSet,
-                                    change.key.namespace.clone(),
-                                    name,
-                                ));
+                                out.push(ObjectKey::namespaced(Kind::StatefulSet, change.key.namespace.clone(), name));
                             }
                         }
                     }
                 }
             }
             Kind::PersistentVolumeClaim => {
-                for set in api
-                    .store()
-                    .list_typed_in::<StatefulSet>(&change.key.namespace)
-                {
+                for set in api.store().list_typed_in::<StatefulSet>(&change.key.namespace) {
                     let name = set.metadata.name.clone().unwrap_or_default();
                     if change.key.name.contains(&format!("-{name}-")) {
-                        out.push(ObjectKey::namespaced(
-                            Kind::StatefulSet,
-                            change.key.namespace.clone(),
-                            name,
-                        ));
+                        out.push(ObjectKey::namespaced(Kind::StatefulSet, change.key.namespace.clone(), name));
                     }
                 }
             }
@@ -166,12 +130,7 @@ impl Controller for StatefulSetController {
     }
 
     fn reconcile(&self, key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
-        let Some(set) = ctx
-            .api
-            .store()
-            .get_typed::<StatefulSet>(&key.namespace, &key.name)
-            .cloned()
-        else {
+        let Some(set) = ctx.api.store().get_typed::<StatefulSet>(&key.namespace, &key.name).cloned() else {
             return Ok(Action::await_change());
         };
         if set.metadata.deletion_timestamp.is_some() {
@@ -189,26 +148,13 @@ fn pods_of(api: &ApiServer, set: &StatefulSet) -> BTreeMap<i32, Pod> {
     let namespace = set.metadata.namespace.clone().unwrap_or_default();
     api.store()
         .list_typed_in::<Pod>(&namespace)
-        .filter(|p| {
-            p.metadata
-                .owner_references
-                .iter()
-                .flatten()
-                .any(|r| r.uid == uid)
-        })
+        .filter(|p| p.metadata.owner_references.iter().flatten().any(|r| r.uid == uid))
         .filter_map(|p| Some((ordinal_of(&name, p.metadata.name.as_deref()?)?, p.clone())))
         .collect()
 }
 
 fn record(ctx: &mut Ctx<'_>, key: &ObjectKey, event_type: EventType, reason: &str, message: &str) {
-    ctx.api.record_event(
-        "statefulset-controller",
-        None,
-        key,
-        event_type,
-        reason,
-        message,
-    );
+    ctx.api.record_event("statefulset-controller", None, key, event_type, reason, message);
 }
 
 fn sync(key: &ObjectKey, set: &StatefulSet, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError> {
@@ -255,11 +201,8 @@ fn sync(key: &ObjectKey, set: &StatefulSet, ctx: &mut Ctx<'_>) -> Result<(), Rec
         }
     }
     // Scale down from the highest ordinal.
-    let condemned: Vec<(&i32, &Pod)> = pods
-        .iter()
-        .filter(|(o, _)| **o < start || **o >= start + replicas)
-        .rev()
-        .collect();
+    let condemned: Vec<(&i32, &Pod)> =
+        pods.iter().filter(|(o, _)| **o < start || **o >= start + replicas).rev().collect();
     for (ordinal, pod) in condemned {
         if pod.metadata.deletion_timestamp.is_some() {
             if !parallel {
@@ -267,11 +210,7 @@ fn sync(key: &ObjectKey, set: &StatefulSet, ctx: &mut Ctx<'_>) -> Result<(), Rec
             }
             continue;
         }
-        if !parallel
-            && pods
-                .values()
-                .any(|p| p.metadata.deletion_timestamp.is_some())
-        {
+        if !parallel && pods.values().any(|p| p.metadata.deletion_timestamp.is_some()) {
             return Ok(());
         }
         let name = pod_name(&key.name, *ordinal);
@@ -297,11 +236,7 @@ fn sync(key: &ObjectKey, set: &StatefulSet, ctx: &mut Ctx<'_>) -> Result<(), Rec
     if strategy.type_.as_deref() == Some("OnDelete") {
         return Ok(());
     }
-    let partition = strategy
-        .rolling_update
-        .as_ref()
-        .and_then(|r| r.partition)
-        .unwrap_or(0);
+    let partition = strategy.rolling_update.as_ref().and_then(|r| r.partition).unwrap_or(0);
     let pods = pods_of(ctx.api, set);
     if pods.values().any(|p| !is_running_and_ready(p)) {
         return Ok(());
@@ -365,15 +300,8 @@ fn claims_for(set: &StatefulSet, ordinal: i32) -> Vec<PersistentVolumeClaim> {
 }
 
 fn retention(set: &StatefulSet) -> (bool, bool) {
-    let policy = set
-        .spec
-        .as_ref()
-        .and_then(|s| s.persistent_volume_claim_retention_policy.clone())
-        .unwrap_or_default();
-    (
-        policy.when_deleted.as_deref() == Some("Delete"),
-        policy.when_scaled.as_deref() == Some("Delete"),
-    )
+    let policy = set.spec.as_ref().and_then(|s| s.persistent_volume_claim_retention_policy.clone()).unwrap_or_default();
+    (policy.when_deleted.as_deref() == Some("Delete"), policy.when_scaled.as_deref() == Some("Delete"))
 }
 
 fn create_pod(
@@ -388,10 +316,8 @@ fn create_pod(
     let mut volumes = Vec::new();
     for mut claim in claims_for(set, ordinal) {
         let claim_name = claim.metadata.name.clone().unwrap_or_default();
-        let template_name = claim_name
-            .strip_suffix(&format!("-{}-{ordinal}", key.name))
-            .unwrap_or(&claim_name)
-            .to_string();
+        let template_name =
+            claim_name.strip_suffix(&format!("-{}-{ordinal}", key.name)).unwrap_or(&claim_name).to_string();
         volumes.push(Volume {
             name: template_name,
             persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
@@ -400,34 +326,22 @@ fn create_pod(
             }),
             ..Volume::default()
         });
-        match ctx
-            .api
-            .store()
-            .get_typed::<PersistentVolumeClaim>(&key.namespace, &claim_name)
-        {
+        match ctx.api.store().get_typed::<PersistentVolumeClaim>(&key.namespace, &claim_name) {
             Some(existing) if existing.metadata.deletion_timestamp.is_some() => {
-                return Err(ReconcileError::Other(format!(
-                    "pvc {claim_name} is being deleted"
-                )));
+                return Err(ReconcileError::Other(format!("pvc {claim_name} is being deleted")));
             }
             Some(_) => {}
             None => {
                 if delete_with_set {
                     claim.metadata.owner_references = Some(vec![owner_of(set)]);
                 }
-                match ctx
-                    .api
-                    .create(Component::StatefulSetController, claim.into_object())
-                {
+                match ctx.api.create(Component::StatefulSetController, claim.into_object()) {
                     Ok(_) => record(
                         ctx,
                         key,
                         EventType::Normal,
                         "SuccessfulCreate",
-                        &format!(
-                            "create Claim {claim_name} Pod {name} in StatefulSet {} success",
-                            key.name
-                        ),
+                        &format!("create Claim {claim_name} Pod {name} in StatefulSet {} success", key.name),
                     ),
                     Err(error) => {
                         record(
@@ -448,17 +362,10 @@ fn create_pod(
     }
     let spec = set.spec.clone().unwrap_or_default();
     let template = spec.template.clone();
-    let mut labels = template
-        .metadata
-        .as_ref()
-        .and_then(|m| m.labels.clone())
-        .unwrap_or_default();
+    let mut labels = template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
     labels.insert(LABEL_STATEFULSET_POD_NAME.to_string(), name.clone());
     labels.insert(LABEL_POD_INDEX.to_string(), ordinal.to_string());
-    labels.insert(
-        LABEL_CONTROLLER_REVISION_HASH.to_string(),
-        revision.to_string(),
-    );
+    labels.insert(LABEL_CONTROLLER_REVISION_HASH.to_string(), revision.to_string());
     let mut pod_spec = template.spec.clone().unwrap_or_default();
     pod_spec.hostname = Some(name.clone());
     if let Some(service) = spec.service_name.clone().filter(|s| !s.is_empty()) {
@@ -473,20 +380,14 @@ fn create_pod(
             name: Some(name.clone()),
             namespace: Some(key.namespace.clone()),
             labels: Some(labels),
-            annotations: template
-                .metadata
-                .as_ref()
-                .and_then(|m| m.annotations.clone()),
+            annotations: template.metadata.as_ref().and_then(|m| m.annotations.clone()),
             owner_references: Some(vec![owner_of(set)]),
             ..ObjectMeta::default()
         },
         spec: Some(pod_spec),
         status: None,
     };
-    match ctx
-        .api
-        .create(Component::StatefulSetController, pod.into_object())
-    {
+    match ctx.api.create(Component::StatefulSetController, pod.into_object()) {
         Ok(_) => {
             record(
                 ctx,
@@ -503,10 +404,7 @@ fn create_pod(
                 key,
                 EventType::Warning,
                 "FailedCreate",
-                &format!(
-                    "create Pod {name} in StatefulSet {} failed error: {error}",
-                    key.name
-                ),
+                &format!("create Pod {name} in StatefulSet {} failed error: {error}", key.name),
             );
             Err(error.into())
         }
@@ -527,12 +425,7 @@ fn claim_owner_for_scale_down(
     let namespace = set.metadata.namespace.clone().unwrap_or_default();
     for template in claims_for(set, ordinal) {
         let name = template.metadata.name.clone().unwrap_or_default();
-        let Some(mut claim) = ctx
-            .api
-            .store()
-            .get_typed::<PersistentVolumeClaim>(&namespace, &name)
-            .cloned()
-        else {
+        let Some(mut claim) = ctx.api.store().get_typed::<PersistentVolumeClaim>(&namespace, &name).cloned() else {
             continue;
         };
         let reference = OwnerReference {
@@ -544,23 +437,13 @@ fn claim_owner_for_scale_down(
             block_owner_deletion: Some(true),
         };
         claim.metadata.owner_references = Some(vec![reference]);
-        ctx.api
-            .update(Component::StatefulSetController, claim.into_object())?;
+        ctx.api.update(Component::StatefulSetController, claim.into_object())?;
     }
     Ok(())
 }
 
-fn update_status(
-    key: &ObjectKey,
-    set: &StatefulSet,
-    ctx: &mut Ctx<'_>,
-) -> Result<(), ReconcileError> {
-    let Some(current) = ctx
-        .api
-        .store()
-        .get_typed::<StatefulSet>(&key.namespace, &key.name)
-        .cloned()
-    else {
+fn update_status(key: &ObjectKey, set: &StatefulSet, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError> {
+    let Some(current) = ctx.api.store().get_typed::<StatefulSet>(&key.namespace, &key.name).cloned() else {
         return Ok(());
     };
     let pods = pods_of(ctx.api, set);
@@ -569,11 +452,7 @@ fn update_status(
     let current_revision = match old.current_revision.clone() {
         Some(r)
             if pods.values().any(|p| {
-                p.metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(LABEL_CONTROLLER_REVISION_HASH))
-                    == Some(&r)
+                p.metadata.labels.as_ref().and_then(|l| l.get(LABEL_CONTROLLER_REVISION_HASH)) == Some(&r)
             }) =>
         {
             r
@@ -584,35 +463,23 @@ fn update_status(
     let with_revision = |r: &str| {
         live.iter()
             .filter(|p| {
-                p.metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(LABEL_CONTROLLER_REVISION_HASH))
-                    .map(String::as_str)
+                p.metadata.labels.as_ref().and_then(|l| l.get(LABEL_CONTROLLER_REVISION_HASH)).map(String::as_str)
                     == Some(r)
             })
             .count() as i32
     };
     let ready = live.iter().filter(|p| is_running_and_ready(p)).count() as i32;
     let updated = with_revision(&revision);
-    let all_updated = updated == live.len() as i32
-        && updated == set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let all_updated =
+        updated == live.len() as i32 && updated == set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
     let status = StatefulSetStatus {
         observed_generation: set.metadata.generation,
         replicas: live.len() as i32,
         ready_replicas: Some(ready),
-        current_replicas: Some(if all_updated {
-            updated
-        } else {
-            with_revision(&current_revision)
-        }),
+        current_replicas: Some(if all_updated { updated } else { with_revision(&current_revision) }),
         updated_replicas: Some(updated),
         available_replicas: Some(ready),
-        current_revision: Some(if all_updated {
-            revision.clone()
-        } else {
-            current_revision
-        }),
+        current_revision: Some(if all_updated { revision.clone() } else { current_revision }),
         update_revision: Some(revision),
         collision_count: Some(0),
         conditions: old.conditions.clone(),
@@ -622,8 +489,7 @@ fn update_status(
     }
     let mut updated_set = current;
     updated_set.status = Some(status);
-    ctx.api
-        .update_status(Component::StatefulSetController, updated_set.into_object())?;
+    ctx.api.update_status(Component::StatefulSetController, updated_set.into_object())?;
     Ok(())
 }
 
@@ -637,10 +503,6 @@ mod tests {
         assert_eq!(claim_name("data", "postgres", 0), "data-postgres-0");
         assert_eq!(ordinal_of("web", "web-12"), Some(12));
         assert_eq!(ordinal_of("web", "webby-1"), None);
-        assert!(
-            safe_hash("x")
-                .chars()
-                .all(|c| "bcdfghjklmnpqrstvwxz2456789".contains(c))
-        );
+        assert!(safe_hash("x").chars().all(|c| "bcdfghjklmnpqrstvwxz2456789".contains(c)));
     }
 }

@@ -348,10 +348,7 @@ pub struct CreateVolumePlan {
 }
 
 fn invalid_argument(message: impl AsRef<str>) -> String {
-    format!(
-        "rpc error: code = InvalidArgument desc = {}",
-        message.as_ref()
-    )
+    format!("rpc error: code = InvalidArgument desc = {}", message.as_ref())
 }
 
 /// The driver's own `CreateVolume` checks, with its error texts.
@@ -362,11 +359,7 @@ pub fn validate_create_volume(
     info: &DriverInfo,
     request: &CreateVolumeRequest<'_>,
 ) -> Result<CreateVolumePlan, String> {
-    let supported = if request.volume_mode == "Block" {
-        info.block_access_modes
-    } else {
-        info.filesystem_access_modes
-    };
+    let supported = if request.volume_mode == "Block" { info.block_access_modes } else { info.filesystem_access_modes };
     let unsupported = request.access_modes & !supported;
     let mut attributes = BTreeMap::new();
     let mut capacity = request.capacity_bytes.max(info.minimum_bytes);
@@ -407,9 +400,7 @@ pub fn validate_create_volume(
                     },
                     other if other.starts_with("tagspecification_") => {}
                     _ => {
-                        return Err(invalid_argument(format!(
-                            "Invalid parameter key {key} for CreateVolume"
-                        )));
+                        return Err(invalid_argument(format!("Invalid parameter key {key} for CreateVolume")));
                     }
                 }
             }
@@ -465,11 +456,7 @@ pub fn validate_create_volume(
                     modes.join(", ")
                 )));
             }
-            match request
-                .parameters
-                .get("provisioningMode")
-                .map(String::as_str)
-            {
+            match request.parameters.get("provisioningMode").map(String::as_str) {
                 None => return Err(invalid_argument("Missing provisioningMode parameter")),
                 Some("efs-ap") => {}
                 Some(mode) => {
@@ -496,11 +483,7 @@ pub fn validate_create_volume(
                     "VolumeCapabilities is invalid: specified multi writer with mount access type",
                 ));
             }
-            let disk_type = request
-                .parameters
-                .get("type")
-                .cloned()
-                .unwrap_or_else(|| "pd-standard".to_string());
+            let disk_type = request.parameters.get("type").cloned().unwrap_or_else(|| "pd-standard".to_string());
             attributes.insert("type".to_string(), disk_type);
         }
         "nfs.csi.k8s.io" => {
@@ -513,7 +496,9 @@ pub fn validate_create_volume(
         }
         "rancher.io/local-path" => {
             if unsupported != 0 {
-                return Err("NodePath only supports ReadWriteOnce and ReadWriteOncePod (1.22+) access modes".to_string());
+                return Err(
+                    "NodePath only supports ReadWriteOnce and ReadWriteOncePod (1.22+) access modes".to_string()
+                );
             }
             capacity = request.capacity_bytes;
         }
@@ -529,16 +514,11 @@ pub fn validate_create_volume(
     if request.volume_mode == "Block" && !info.block {
         return Err(invalid_argument("Block volume not supported"));
     }
-    Ok(CreateVolumePlan {
-        capacity_bytes: capacity,
-        attributes,
-    })
+    Ok(CreateVolumePlan { capacity_bytes: capacity, attributes })
 }
 
 fn hex_digits(rng: &mut SimRng, n: usize) -> String {
-    (0..n)
-        .map(|_| char::from_digit(rng.below(16) as u32, 16).unwrap_or('0'))
-        .collect()
+    (0..n).map(|_| char::from_digit(rng.below(16) as u32, 16).unwrap_or('0')).collect()
 }
 
 /// A new volume handle in the driver's style.
@@ -553,24 +533,20 @@ pub fn volume_handle(
     match info.handle_style {
         HandleStyle::Ebs => format!("vol-0{}", hex_digits(rng, 16)),
         HandleStyle::EfsAccessPoint => {
-            let file_system = parameters
-                .get("fileSystemId")
-                .cloned()
-                .unwrap_or_else(|| format!("fs-0{}", hex_digits(rng, 16)));
+            let file_system =
+                parameters.get("fileSystemId").cloned().unwrap_or_else(|| format!("fs-0{}", hex_digits(rng, 16)));
             format!("{file_system}::fsap-0{}", hex_digits(rng, 16))
         }
-        HandleStyle::GcePd => format!(
-            "projects/stowage-project/zones/{}/disks/{volume_name}",
-            zone.unwrap_or("us-central1-a")
-        ),
+        HandleStyle::GcePd => {
+            format!("projects/stowage-project/zones/{}/disks/{volume_name}", zone.unwrap_or("us-central1-a"))
+        }
         HandleStyle::AzureDisk => format!(
             "/subscriptions/{}/resourceGroups/mc_stowage-rg_stowage-aks_eastus/providers/Microsoft.Compute/disks/{volume_name}",
             rng.uuid()
         ),
-        HandleStyle::AzureFile => format!(
-            "mc_stowage-rg_stowage-aks_eastus#f{}#{volume_name}###{namespace}",
-            hex_digits(rng, 22)
-        ),
+        HandleStyle::AzureFile => {
+            format!("mc_stowage-rg_stowage-aks_eastus#f{}#{volume_name}###{namespace}", hex_digits(rng, 22))
+        }
         HandleStyle::Ceph => format!("0001-0009-rook-ceph-0000000000000002-{}", rng.uuid()),
         HandleStyle::Nfs => {
             let server = parameters.get("server").map(String::as_str).unwrap_or("");
@@ -594,24 +570,13 @@ pub fn jittered(rng: &mut SimRng, base_ms: u64) -> SimDuration {
 /// The VolumeAttachment name for a volume on a node: `csi-` and the SHA-256 of handle, driver and
 /// node name (`getAttachmentName` in the kubelet's CSI plugin).
 pub fn volume_attachment_name(volume_handle: &str, driver: &str, node: &str) -> String {
-    format!(
-        "csi-{}",
-        sha256::hex(format!("{volume_handle}{driver}{node}").as_bytes())
-    )
+    format!("csi-{}", sha256::hex(format!("{volume_handle}{driver}{node}").as_bytes()))
 }
 
 /// The external-attacher's finalizer name for a driver (`external-attacher/ebs-csi-aws-com`).
 pub fn attacher_finalizer(driver: &str) -> String {
-    let sanitized: String = driver
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let sanitized: String =
+        driver.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
     format!("external-attacher/{sanitized}")
 }
 
@@ -630,10 +595,7 @@ mod tests {
     }
 
     fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -648,16 +610,9 @@ mod tests {
         assert_eq!(plan.capacity_bytes, 6 * GIB, "EBS rounds up to whole GiB");
         let p = params(&[("type", "gp3"), ("iops", "20000")]);
         let plan = validate_create_volume(ebs, &request(&p, RWO)).unwrap();
-        assert_eq!(
-            plan.attributes["iops"], "3000",
-            "capped at 500 IOPS/GiB of a 6 GiB volume"
-        );
+        assert_eq!(plan.attributes["iops"], "3000", "capped at 500 IOPS/GiB of a 6 GiB volume");
         let p = params(&[("iops", "lots")]);
-        assert!(
-            validate_create_volume(ebs, &request(&p, RWO))
-                .unwrap_err()
-                .contains("Could not parse invalid iops")
-        );
+        assert!(validate_create_volume(ebs, &request(&p, RWO)).unwrap_err().contains("Could not parse invalid iops"));
         let p = params(&[("zone", "x")]);
         assert!(
             validate_create_volume(ebs, &request(&p, RWO))
@@ -683,41 +638,24 @@ mod tests {
         );
         let mode = params(&[("provisioningMode", "efs-ap")]);
         assert!(
-            validate_create_volume(efs, &request(&mode, RWX))
-                .unwrap_err()
-                .ends_with("Missing fileSystemId parameter")
+            validate_create_volume(efs, &request(&mode, RWX)).unwrap_err().ends_with("Missing fileSystemId parameter")
         );
-        let ok = params(&[
-            ("provisioningMode", "efs-ap"),
-            ("fileSystemId", "fs-12345678"),
-        ]);
+        let ok = params(&[("provisioningMode", "efs-ap"), ("fileSystemId", "fs-12345678")]);
         assert!(validate_create_volume(efs, &request(&ok, RWX)).is_ok());
     }
 
     #[test]
     fn in_tree_names_should_resolve_to_their_csi_drivers() {
-        assert_eq!(
-            driver("kubernetes.io/aws-ebs").map(|d| d.name),
-            Some("ebs.csi.aws.com")
-        );
-        assert_eq!(
-            driver("kubernetes.io/gce-pd").map(|d| d.name),
-            Some("pd.csi.storage.gke.io")
-        );
+        assert_eq!(driver("kubernetes.io/aws-ebs").map(|d| d.name), Some("ebs.csi.aws.com"));
+        assert_eq!(driver("kubernetes.io/gce-pd").map(|d| d.name), Some("pd.csi.storage.gke.io"));
         assert!(driver("kubernetes.io/no-provisioner").is_none());
     }
 
     #[test]
     fn attachment_names_should_hash_handle_driver_and_node() {
         let name = volume_attachment_name("vol-0abc", "ebs.csi.aws.com", "node-1");
-        assert_eq!(
-            name,
-            format!("csi-{}", sha256::hex(b"vol-0abcebs.csi.aws.comnode-1"))
-        );
+        assert_eq!(name, format!("csi-{}", sha256::hex(b"vol-0abcebs.csi.aws.comnode-1")));
         assert_eq!(name.len(), 68);
-        assert_eq!(
-            attacher_finalizer("ebs.csi.aws.com"),
-            "external-attacher/ebs-csi-aws-com"
-        );
+        assert_eq!(attacher_finalizer("ebs.csi.aws.com"), "external-attacher/ebs-csi-aws-com");
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::api::{Object, Typed};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerState, ContainerStateRunning, ContainerStatus, Namespace, NamespaceSpec,
-    NamespaceStatus, Pod, PodCondition, PodSpec, PodStatus,
+    Container, ContainerState, ContainerStateRunning, ContainerStatus, Namespace, NamespaceSpec, NamespaceStatus, Pod,
+    PodCondition, PodSpec, PodStatus,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use std::collections::BTreeMap;
@@ -35,30 +35,12 @@ fn components(driver: &str) -> &'static [Component] {
                 ("pod-template-hash", "6d9f8c7b5"),
             ],
             containers: &[
-                (
-                    "ebs-plugin",
-                    "public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver:v1.48.0",
-                ),
-                (
-                    "csi-provisioner",
-                    "public.ecr.aws/csi-components/csi-provisioner:v5.3.0",
-                ),
-                (
-                    "csi-attacher",
-                    "public.ecr.aws/csi-components/csi-attacher:v4.9.0",
-                ),
-                (
-                    "csi-snapshotter",
-                    "public.ecr.aws/csi-components/csi-snapshotter:v8.3.0",
-                ),
-                (
-                    "csi-resizer",
-                    "public.ecr.aws/csi-components/csi-resizer:v1.14.0",
-                ),
-                (
-                    "liveness-probe",
-                    "public.ecr.aws/csi-components/livenessprobe:v2.16.0",
-                ),
+                ("ebs-plugin", "public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver:v1.48.0"),
+                ("csi-provisioner", "public.ecr.aws/csi-components/csi-provisioner:v5.3.0"),
+                ("csi-attacher", "public.ecr.aws/csi-components/csi-attacher:v4.9.0"),
+                ("csi-snapshotter", "public.ecr.aws/csi-components/csi-snapshotter:v8.3.0"),
+                ("csi-resizer", "public.ecr.aws/csi-components/csi-resizer:v1.14.0"),
+                ("liveness-probe", "public.ecr.aws/csi-components/livenessprobe:v2.16.0"),
             ],
         },
         Component {
@@ -66,23 +48,11 @@ fn components(driver: &str) -> &'static [Component] {
             replicas: &[],
             per_node: true,
             namespace: "kube-system",
-            labels: &[
-                ("app", "ebs-csi-node"),
-                ("app.kubernetes.io/name", "aws-ebs-csi-driver"),
-            ],
+            labels: &[("app", "ebs-csi-node"), ("app.kubernetes.io/name", "aws-ebs-csi-driver")],
             containers: &[
-                (
-                    "ebs-plugin",
-                    "public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver:v1.48.0",
-                ),
-                (
-                    "node-driver-registrar",
-                    "public.ecr.aws/csi-components/csi-node-driver-registrar:v2.14.0",
-                ),
-                (
-                    "liveness-probe",
-                    "public.ecr.aws/csi-components/livenessprobe:v2.16.0",
-                ),
+                ("ebs-plugin", "public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver:v1.48.0"),
+                ("node-driver-registrar", "public.ecr.aws/csi-components/csi-node-driver-registrar:v2.14.0"),
+                ("liveness-probe", "public.ecr.aws/csi-components/livenessprobe:v2.16.0"),
             ],
         },
     ];
@@ -98,18 +68,9 @@ fn components(driver: &str) -> &'static [Component] {
                 ("pod-template-hash", "7c4b9d6f8"),
             ],
             containers: &[
-                (
-                    "efs-plugin",
-                    "public.ecr.aws/efs-csi-driver/amazon/aws-efs-csi-driver:v2.1.10",
-                ),
-                (
-                    "csi-provisioner",
-                    "public.ecr.aws/eks-distro/kubernetes-csi/external-provisioner:v5.3.0-eks-1-34-1",
-                ),
-                (
-                    "liveness-probe",
-                    "public.ecr.aws/eks-distro/kubernetes-csi/livenessprobe:v2.16.0-eks-1-34-1",
-                ),
+                ("efs-plugin", "public.ecr.aws/efs-csi-driver/amazon/aws-efs-csi-driver:v2.1.10"),
+                ("csi-provisioner", "public.ecr.aws/eks-distro/kubernetes-csi/external-provisioner:v5.3.0-eks-1-34-1"),
+                ("liveness-probe", "public.ecr.aws/eks-distro/kubernetes-csi/livenessprobe:v2.16.0-eks-1-34-1"),
             ],
         },
         Component {
@@ -117,23 +78,14 @@ fn components(driver: &str) -> &'static [Component] {
             replicas: &[],
             per_node: true,
             namespace: "kube-system",
-            labels: &[
-                ("app", "efs-csi-node"),
-                ("app.kubernetes.io/name", "aws-efs-csi-driver"),
-            ],
+            labels: &[("app", "efs-csi-node"), ("app.kubernetes.io/name", "aws-efs-csi-driver")],
             containers: &[
-                (
-                    "efs-plugin",
-                    "public.ecr.aws/efs-csi-driver/amazon/aws-efs-csi-driver:v2.1.10",
-                ),
+                ("efs-plugin", "public.ecr.aws/efs-csi-driver/amazon/aws-efs-csi-driver:v2.1.10"),
                 (
                     "csi-driver-registrar",
                     "public.ecr.aws/eks-distro/kubernetes-csi/node-driver-registrar:v2.14.0-eks-1-34-1",
                 ),
-                (
-                    "liveness-probe",
-                    "public.ecr.aws/eks-distro/kubernetes-csi/livenessprobe:v2.16.0-eks-1-34-1",
-                ),
+                ("liveness-probe", "public.ecr.aws/eks-distro/kubernetes-csi/livenessprobe:v2.16.0-eks-1-34-1"),
             ],
         },
     ];
@@ -145,14 +97,8 @@ fn components(driver: &str) -> &'static [Component] {
         namespace: "kube-system",
         labels: &[("k8s-app", "gcp-compute-persistent-disk-csi-driver")],
         containers: &[
-            (
-                "csi-driver-registrar",
-                "gke.gcr.io/csi-node-driver-registrar:v2.14.0-gke.3",
-            ),
-            (
-                "gce-pd-driver",
-                "gke.gcr.io/gcp-compute-persistent-disk-csi-driver:v1.20.4-gke.0",
-            ),
+            ("csi-driver-registrar", "gke.gcr.io/csi-node-driver-registrar:v2.14.0-gke.3"),
+            ("gce-pd-driver", "gke.gcr.io/gcp-compute-persistent-disk-csi-driver:v1.20.4-gke.0"),
         ],
     }];
     const AZURE_DISK: &[Component] = &[Component {
@@ -162,18 +108,9 @@ fn components(driver: &str) -> &'static [Component] {
         namespace: "kube-system",
         labels: &[("app", "csi-azuredisk-node")],
         containers: &[
-            (
-                "liveness-probe",
-                "mcr.microsoft.com/oss/v2/kubernetes-csi/livenessprobe:v2.16.0",
-            ),
-            (
-                "node-driver-registrar",
-                "mcr.microsoft.com/oss/v2/kubernetes-csi/csi-node-driver-registrar:v2.14.0",
-            ),
-            (
-                "azuredisk",
-                "mcr.microsoft.com/oss/v2/kubernetes-csi/azuredisk-csi:v1.33.3",
-            ),
+            ("liveness-probe", "mcr.microsoft.com/oss/v2/kubernetes-csi/livenessprobe:v2.16.0"),
+            ("node-driver-registrar", "mcr.microsoft.com/oss/v2/kubernetes-csi/csi-node-driver-registrar:v2.14.0"),
+            ("azuredisk", "mcr.microsoft.com/oss/v2/kubernetes-csi/azuredisk-csi:v1.33.3"),
         ],
     }];
     const AZURE_FILE: &[Component] = &[Component {
@@ -183,18 +120,9 @@ fn components(driver: &str) -> &'static [Component] {
         namespace: "kube-system",
         labels: &[("app", "csi-azurefile-node")],
         containers: &[
-            (
-                "liveness-probe",
-                "mcr.microsoft.com/oss/v2/kubernetes-csi/livenessprobe:v2.16.0",
-            ),
-            (
-                "node-driver-registrar",
-                "mcr.microsoft.com/oss/v2/kubernetes-csi/csi-node-driver-registrar:v2.14.0",
-            ),
-            (
-                "azurefile",
-                "mcr.microsoft.com/oss/v2/kubernetes-csi/azurefile-csi:v1.33.3",
-            ),
+            ("liveness-probe", "mcr.microsoft.com/oss/v2/kubernetes-csi/livenessprobe:v2.16.0"),
+            ("node-driver-registrar", "mcr.microsoft.com/oss/v2/kubernetes-csi/csi-node-driver-registrar:v2.14.0"),
+            ("azurefile", "mcr.microsoft.com/oss/v2/kubernetes-csi/azurefile-csi:v1.33.3"),
         ],
     }];
     const HOSTPATH: &[Component] = &[Component {
@@ -202,43 +130,19 @@ fn components(driver: &str) -> &'static [Component] {
         replicas: &["0"],
         per_node: false,
         namespace: "kube-system",
-        labels: &[
-            ("app.kubernetes.io/name", "csi-hostpathplugin"),
-            ("app.kubernetes.io/component", "plugin"),
-        ],
+        labels: &[("app.kubernetes.io/name", "csi-hostpathplugin"), ("app.kubernetes.io/component", "plugin")],
         containers: &[
-            (
-                "hostpath",
-                "registry.k8s.io/sig-storage/hostpathplugin:v1.17.0",
-            ),
+            ("hostpath", "registry.k8s.io/sig-storage/hostpathplugin:v1.17.0"),
             (
                 "csi-external-health-monitor-controller",
                 "registry.k8s.io/sig-storage/csi-external-health-monitor-controller:v0.15.0",
             ),
-            (
-                "node-driver-registrar",
-                "registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.14.0",
-            ),
-            (
-                "liveness-probe",
-                "registry.k8s.io/sig-storage/livenessprobe:v2.16.0",
-            ),
-            (
-                "csi-attacher",
-                "registry.k8s.io/sig-storage/csi-attacher:v4.9.0",
-            ),
-            (
-                "csi-provisioner",
-                "registry.k8s.io/sig-storage/csi-provisioner:v5.3.0",
-            ),
-            (
-                "csi-resizer",
-                "registry.k8s.io/sig-storage/csi-resizer:v1.14.0",
-            ),
-            (
-                "csi-snapshotter",
-                "registry.k8s.io/sig-storage/csi-snapshotter:v8.3.0",
-            ),
+            ("node-driver-registrar", "registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.14.0"),
+            ("liveness-probe", "registry.k8s.io/sig-storage/livenessprobe:v2.16.0"),
+            ("csi-attacher", "registry.k8s.io/sig-storage/csi-attacher:v4.9.0"),
+            ("csi-provisioner", "registry.k8s.io/sig-storage/csi-provisioner:v5.3.0"),
+            ("csi-resizer", "registry.k8s.io/sig-storage/csi-resizer:v1.14.0"),
+            ("csi-snapshotter", "registry.k8s.io/sig-storage/csi-snapshotter:v8.3.0"),
         ],
     }];
     const MINIKUBE: &[Component] = &[Component {
@@ -246,28 +150,16 @@ fn components(driver: &str) -> &'static [Component] {
         replicas: &[""],
         per_node: false,
         namespace: "kube-system",
-        labels: &[
-            ("addonmanager.kubernetes.io/mode", "Reconcile"),
-            ("integration-test", "storage-provisioner"),
-        ],
-        containers: &[(
-            "storage-provisioner",
-            "gcr.io/k8s-minikube/storage-provisioner:v5",
-        )],
+        labels: &[("addonmanager.kubernetes.io/mode", "Reconcile"), ("integration-test", "storage-provisioner")],
+        containers: &[("storage-provisioner", "gcr.io/k8s-minikube/storage-provisioner:v5")],
     }];
     const LOCAL_PATH: &[Component] = &[Component {
         workload: "local-path-provisioner",
         replicas: &["7dc846544d-9wtkz"],
         per_node: false,
         namespace: "local-path-storage",
-        labels: &[
-            ("app", "local-path-provisioner"),
-            ("pod-template-hash", "7dc846544d"),
-        ],
-        containers: &[(
-            "local-path-provisioner",
-            "docker.io/kindest/local-path-provisioner:v20250214-acbabc1a",
-        )],
+        labels: &[("app", "local-path-provisioner"), ("pod-template-hash", "7dc846544d")],
+        containers: &[("local-path-provisioner", "docker.io/kindest/local-path-provisioner:v20250214-acbabc1a")],
     }];
     match driver {
         "ebs.csi.aws.com" | "kubernetes.io/aws-ebs" => EBS,
@@ -286,16 +178,10 @@ fn components(driver: &str) -> &'static [Component] {
 const NODE_SUFFIXES: &[&str] = &["8xkqz", "m2w7d", "t5rvc", "j9hlp", "q4zbn", "w6fxs"];
 
 fn pod(name: String, component: &Component, node: &str, ip: &str, created: &Time) -> Pod {
-    let mut labels: BTreeMap<String, String> = component
-        .labels
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let mut labels: BTreeMap<String, String> =
+        component.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     if component.per_node {
-        labels.insert(
-            "controller-revision-hash".to_string(),
-            "5f8b7d9c4b".to_string(),
-        );
+        labels.insert("controller-revision-hash".to_string(), "5f8b7d9c4b".to_string());
         labels.insert("pod-template-generation".to_string(), "1".to_string());
     }
     let containers: Vec<Container> = component
@@ -318,29 +204,21 @@ fn pod(name: String, component: &Component, node: &str, ip: &str, created: &Time
             started: Some(true),
             restart_count: 0,
             state: Some(ContainerState {
-                running: Some(ContainerStateRunning {
-                    started_at: Some(created.clone()),
-                }),
+                running: Some(ContainerStateRunning { started_at: Some(created.clone()) }),
                 ..ContainerState::default()
             }),
             ..ContainerStatus::default()
         })
         .collect();
-    let conditions = [
-        "PodReadyToStartContainers",
-        "Initialized",
-        "Ready",
-        "ContainersReady",
-        "PodScheduled",
-    ]
-    .iter()
-    .map(|t| PodCondition {
-        type_: t.to_string(),
-        status: "True".to_string(),
-        last_transition_time: Some(created.clone()),
-        ..PodCondition::default()
-    })
-    .collect();
+    let conditions = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]
+        .iter()
+        .map(|t| PodCondition {
+            type_: t.to_string(),
+            status: "True".to_string(),
+            last_transition_time: Some(created.clone()),
+            ..PodCondition::default()
+        })
+        .collect();
     Pod {
         metadata: ObjectMeta {
             name: Some(name),
@@ -352,21 +230,9 @@ fn pod(name: String, component: &Component, node: &str, ip: &str, created: &Time
         spec: Some(PodSpec {
             containers,
             node_name: Some(node.to_string()),
-            service_account_name: Some(
-                component
-                    .workload
-                    .split('-')
-                    .take(3)
-                    .collect::<Vec<_>>()
-                    .join("-"),
-            ),
+            service_account_name: Some(component.workload.split('-').take(3).collect::<Vec<_>>().join("-")),
             priority_class_name: Some(
-                if component.per_node {
-                    "system-node-critical"
-                } else {
-                    "system-cluster-critical"
-                }
-                .to_string(),
+                if component.per_node { "system-node-critical" } else { "system-cluster-critical" }.to_string(),
             ),
             ..PodSpec::default()
         }),
@@ -408,13 +274,8 @@ pub fn bootstrap_objects(drivers: &[&str], nodes: &[(&str, &str)], created: &Tim
                         creation_timestamp: Some(created.clone()),
                         ..ObjectMeta::default()
                     },
-                    spec: Some(NamespaceSpec {
-                        finalizers: Some(vec!["kubernetes".to_string()]),
-                    }),
-                    status: Some(NamespaceStatus {
-                        phase: Some("Active".to_string()),
-                        ..NamespaceStatus::default()
-                    }),
+                    spec: Some(NamespaceSpec { finalizers: Some(vec!["kubernetes".to_string()]) }),
+                    status: Some(NamespaceStatus { phase: Some("Active".to_string()), ..NamespaceStatus::default() }),
                 };
                 objects.push(namespace.into_object());
             }
@@ -422,14 +283,7 @@ pub fn bootstrap_objects(drivers: &[&str], nodes: &[(&str, &str)], created: &Tim
                 for (index, (node, ip)) in nodes.iter().enumerate() {
                     let suffix = NODE_SUFFIXES[index % NODE_SUFFIXES.len()];
                     objects.push(
-                        pod(
-                            format!("{}-{suffix}", component.workload),
-                            component,
-                            node,
-                            ip,
-                            created,
-                        )
-                        .into_object(),
+                        pod(format!("{}-{suffix}", component.workload), component, node, ip, created).into_object(),
                     );
                 }
             } else {

@@ -14,27 +14,9 @@ fn world() -> (FsStore, MountNamespace, FsId) {
     let mut volume = FsTree::new("tmpfs", "tmpfs", Some(100), 0);
     volume.write_file_at("sub/seed.txt", b"seed\n", 0).unwrap();
     let volume = store.insert(volume);
-    let mut ns = MountNamespace::new(MountSpec {
-        fs: root,
-        subpath: String::new(),
-        read_only: false,
-    });
-    ns.mount(
-        "/scratch",
-        MountSpec {
-            fs: volume,
-            subpath: String::new(),
-            read_only: false,
-        },
-    );
-    ns.mount(
-        "/data",
-        MountSpec {
-            fs: volume,
-            subpath: "sub".into(),
-            read_only: true,
-        },
-    );
+    let mut ns = MountNamespace::new(MountSpec { fs: root, subpath: String::new(), read_only: false });
+    ns.mount("/scratch", MountSpec { fs: volume, subpath: String::new(), read_only: false });
+    ns.mount("/data", MountSpec { fs: volume, subpath: "sub".into(), read_only: true });
     (store, ns, volume)
 }
 
@@ -47,22 +29,14 @@ fn check(script: &str, expect: Expect) {
     for line in script.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
         let result: Result<String> = match words.as_slice() {
-            ["write", path, text] => vfs
-                .write_file(path, text.as_bytes(), WriteMode::Truncate, 7)
-                .map(|()| "ok".into()),
-            ["append", path, text] => vfs
-                .write_file(path, text.as_bytes(), WriteMode::Append, 8)
-                .map(|()| "ok".into()),
-            ["read", path] => vfs
-                .read_file(path)
-                .map(|data| format!("{:?}", String::from_utf8_lossy(&data))),
-            ["ls", path] => vfs.read_dir(path).map(|entries| {
-                entries
-                    .iter()
-                    .map(|entry| entry.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }),
+            ["write", path, text] => {
+                vfs.write_file(path, text.as_bytes(), WriteMode::Truncate, 7).map(|()| "ok".into())
+            }
+            ["append", path, text] => vfs.write_file(path, text.as_bytes(), WriteMode::Append, 8).map(|()| "ok".into()),
+            ["read", path] => vfs.read_file(path).map(|data| format!("{:?}", String::from_utf8_lossy(&data))),
+            ["ls", path] => vfs
+                .read_dir(path)
+                .map(|entries| entries.iter().map(|entry| entry.name.as_str()).collect::<Vec<_>>().join(" ")),
             ["mkdir", path] => vfs.create_dir(path, 0o755, 1).map(|()| "ok".into()),
             ["mkdir-p", path] => vfs.create_dir_all(path, 1).map(|()| "ok".into()),
             ["ln", target, link] => vfs.symlink(target, link, 1).map(|()| "ok".into()),
@@ -71,18 +45,12 @@ fn check(script: &str, expect: Expect) {
             ["rm-r", path] => vfs.remove_all(path, 1).map(|()| "ok".into()),
             ["mv", from, to] => vfs.rename(from, to, 1).map(|()| "ok".into()),
             ["realpath", path] => vfs.canonicalize(path),
-            ["stat", path] => vfs.metadata(path).map(|m| {
-                format!(
-                    "{:?} {:o} size={} nlink={}",
-                    m.kind, m.mode, m.size_bytes, m.nlink
-                )
-            }),
-            ["df", path] => vfs.statfs(path).map(|s| {
-                format!(
-                    "{} on {} used={} cap={:?}",
-                    s.source, s.mount_point, s.used_bytes, s.capacity_bytes
-                )
-            }),
+            ["stat", path] => {
+                vfs.metadata(path).map(|m| format!("{:?} {:o} size={} nlink={}", m.kind, m.mode, m.size_bytes, m.nlink))
+            }
+            ["df", path] => vfs
+                .statfs(path)
+                .map(|s| format!("{} on {} used={} cap={:?}", s.source, s.mount_point, s.used_bytes, s.capacity_bytes)),
             _ => Ok(format!("bad test line {line:?}")),
         };
         let shown = match result {
@@ -168,17 +136,11 @@ read /scratch/b.txt
 fn tree_should_build_configmap_layout_and_track_usage() {
     let mut store = FsStore::new();
     let mut tree = FsTree::new("tmpfs", "tmpfs", None, 5);
-    tree.write_file_at("..2026_11_24_05_30_00.1/labels", b"app=\"web\"\n", 5)
-        .unwrap();
-    tree.symlink_at("..data", "..2026_11_24_05_30_00.1", 5)
-        .unwrap();
+    tree.write_file_at("..2026_11_24_05_30_00.1/labels", b"app=\"web\"\n", 5).unwrap();
+    tree.symlink_at("..data", "..2026_11_24_05_30_00.1", 5).unwrap();
     tree.symlink_at("labels", "..data/labels", 5).unwrap();
     let id = store.insert(tree);
-    let ns = MountNamespace::new(MountSpec {
-        fs: id,
-        subpath: String::new(),
-        read_only: true,
-    });
+    let ns = MountNamespace::new(MountSpec { fs: id, subpath: String::new(), read_only: true });
     let mut vfs = Vfs::new(&mut store, &ns);
     assert_eq!(vfs.read_file("/labels").unwrap(), b"app=\"web\"\n");
     assert_eq!(vfs.read_link("/labels").unwrap(), "..data/labels");
@@ -198,11 +160,7 @@ fn vfs_should_deny_non_root_writes_by_mode() {
     let ino = tree.write_file_at("secret", b"x", 0).unwrap();
     tree.set_mode(ino, 0o600).unwrap();
     let id = store.insert(tree);
-    let ns = MountNamespace::new(MountSpec {
-        fs: id,
-        subpath: String::new(),
-        read_only: false,
-    });
+    let ns = MountNamespace::new(MountSpec { fs: id, subpath: String::new(), read_only: false });
     let vfs = Vfs::new(&mut store, &ns).with_uid(1000);
     assert_eq!(vfs.read_file("/secret"), Err(Error::PermissionDenied));
 }

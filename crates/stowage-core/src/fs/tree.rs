@@ -100,16 +100,7 @@ impl FsTree {
     /// `capacity_bytes` of `None` means unlimited.
     pub fn new(source: &str, fs_type: &str, capacity_bytes: Option<u64>, now_ms: u64) -> FsTree {
         let mut inodes = BTreeMap::new();
-        inodes.insert(
-            ROOT,
-            Inode {
-                node: Node::Dir(BTreeMap::new()),
-                mode: 0o755,
-                uid: 0,
-                gid: 0,
-                mtime_ms: now_ms,
-            },
-        );
+        inodes.insert(ROOT, Inode { node: Node::Dir(BTreeMap::new()), mode: 0o755, uid: 0, gid: 0, mtime_ms: now_ms });
         FsTree {
             id: FsId(0),
             source: source.to_string(),
@@ -205,9 +196,7 @@ impl FsTree {
             Node::Dir(entries) => {
                 let subdirs = entries
                     .values()
-                    .filter(|child| {
-                        matches!(self.inodes.get(child).map(|i| &i.node), Some(Node::Dir(_)))
-                    })
+                    .filter(|child| matches!(self.inodes.get(child).map(|i| &i.node), Some(Node::Dir(_))))
                     .count() as u64;
                 match self.fs_type.as_str() {
                     "tmpfs" => (FileKind::Directory, 40 + 20 * entries.len() as u64, 2 + subdirs),
@@ -248,10 +237,7 @@ impl FsTree {
         let entries = self.entries(dir)?;
         let mut out = Vec::with_capacity(entries.len());
         for (name, ino) in entries {
-            out.push(DirEntry {
-                name: name.clone(),
-                kind: self.kind(*ino)?,
-            });
+            out.push(DirEntry { name: name.clone(), kind: self.kind(*ino)? });
         }
         Ok(out)
     }
@@ -285,16 +271,7 @@ impl FsTree {
         }
         let ino = Ino(self.next_ino);
         self.next_ino += 1;
-        self.inodes.insert(
-            ino,
-            Inode {
-                node,
-                mode: mode & 0o7777,
-                uid: 0,
-                gid: 0,
-                mtime_ms: now_ms,
-            },
-        );
+        self.inodes.insert(ino, Inode { node, mode: mode & 0o7777, uid: 0, gid: 0, mtime_ms: now_ms });
         self.entries_mut(dir)?.insert(name.to_string(), ino);
         self.inode_mut(dir)?.mtime_ms = now_ms;
         Ok(ino)
@@ -432,13 +409,10 @@ impl FsTree {
             if dir == ancestor {
                 return true;
             }
-            let parent = self
-                .inodes
-                .iter()
-                .find_map(|(ino, inode)| match &inode.node {
-                    Node::Dir(entries) if entries.values().any(|child| *child == dir) => Some(*ino),
-                    _ => None,
-                });
+            let parent = self.inodes.iter().find_map(|(ino, inode)| match &inode.node {
+                Node::Dir(entries) if entries.values().any(|child| *child == dir) => Some(*ino),
+                _ => None,
+            });
             match parent {
                 Some(parent) => dir = parent,
                 None => return false,
@@ -452,14 +426,7 @@ impl FsTree {
     /// # Errors
     /// [`Error::InvalidArgument`] when moving a directory into itself; [`Error::IsADirectory`],
     /// [`Error::NotADirectory`] or [`Error::NotEmpty`] when the target cannot be replaced.
-    pub fn rename(
-        &mut self,
-        from_dir: Ino,
-        from_name: &str,
-        to_dir: Ino,
-        to_name: &str,
-        now_ms: u64,
-    ) -> Result<()> {
+    pub fn rename(&mut self, from_dir: Ino, from_name: &str, to_dir: Ino, to_name: &str, now_ms: u64) -> Result<()> {
         let ino = self.lookup(from_dir, from_name)?.ok_or(Error::NotFound)?;
         self.entries(to_dir)?;
         if to_name.is_empty() || to_name == "." || to_name == ".." || to_name.contains('/') {

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    DirEntry, Error, FileKind, FsId, FsTree, Ino, Metadata, Result, SYMLINK_DEPTH_MAX, components,
-    join_absolute, normalize,
+    DirEntry, Error, FileKind, FsId, FsTree, Ino, Metadata, Result, SYMLINK_DEPTH_MAX, components, join_absolute,
+    normalize,
 };
 
 /// Owns every filesystem of a simulation, keyed by [`FsId`] (allocated from a counter).
@@ -88,11 +88,7 @@ impl MountNamespace {
     /// Removes the mount at `path`; the root mount cannot be removed.
     pub fn unmount(&mut self, path: &str) -> Option<MountSpec> {
         let path = normalize(path);
-        if path == "/" {
-            None
-        } else {
-            self.mounts.remove(&path)
-        }
+        if path == "/" { None } else { self.mounts.remove(&path) }
     }
 
     /// The mounts in path order.
@@ -207,12 +203,7 @@ impl<'a> Vfs<'a> {
                 for name in &walked[k..] {
                     ino = tree.lookup(ino, name)?.ok_or(Error::NotFound)?;
                 }
-                return Ok(Loc {
-                    fs: spec.fs,
-                    ino,
-                    read_only: spec.read_only,
-                    mount_root: k == walked.len(),
-                });
+                return Ok(Loc { fs: spec.fs, ino, read_only: spec.read_only, mount_root: k == walked.len() });
             }
         }
         Err(Error::NotFound)
@@ -241,12 +232,7 @@ impl<'a> Vfs<'a> {
             match tree.lookup(parent.ino, name)? {
                 None if is_last => {
                     let name = walked.pop();
-                    return Ok(Resolved {
-                        parent: Some(parent),
-                        name,
-                        target: None,
-                        path: walked,
-                    });
+                    return Ok(Resolved { parent: Some(parent), name, target: None, path: walked });
                 }
                 None => return Err(Error::NotFound),
                 Some(ino) if tree.kind(ino)? == FileKind::Symlink && (!is_last || follow_last) => {
@@ -269,12 +255,7 @@ impl<'a> Vfs<'a> {
             Some((_, parents)) => Some(self.locate(parents)?),
             None => None,
         };
-        Ok(Resolved {
-            parent,
-            name: walked.last().cloned(),
-            target: Some(target),
-            path: walked,
-        })
+        Ok(Resolved { parent, name: walked.last().cloned(), target: Some(target), path: walked })
     }
 
     fn check_access(&self, loc: Loc, want: u32) -> Result<()> {
@@ -282,16 +263,8 @@ impl<'a> Vfs<'a> {
             return Ok(());
         }
         let meta = self.tree(loc.fs)?.metadata(loc.ino)?;
-        let bits = if meta.uid == self.uid {
-            (meta.mode >> 6) & 7
-        } else {
-            meta.mode & 7
-        };
-        if bits & want == want {
-            Ok(())
-        } else {
-            Err(Error::PermissionDenied)
-        }
+        let bits = if meta.uid == self.uid { (meta.mode >> 6) & 7 } else { meta.mode & 7 };
+        if bits & want == want { Ok(()) } else { Err(Error::PermissionDenied) }
     }
 
     fn writable_parent(&self, resolved: &Resolved) -> Result<(Loc, String)> {
@@ -349,13 +322,7 @@ impl<'a> Vfs<'a> {
     ///
     /// # Errors
     /// [`Error::IsADirectory`], [`Error::ReadOnly`], [`Error::NoSpace`], [`Error::NotFound`] when the parent is missing.
-    pub fn write_file(
-        &mut self,
-        path: &str,
-        data: &[u8],
-        mode: WriteMode,
-        now_ms: u64,
-    ) -> Result<()> {
+    pub fn write_file(&mut self, path: &str, data: &[u8], mode: WriteMode, now_ms: u64) -> Result<()> {
         let resolved = self.resolve(path, true)?;
         let target = match resolved.target {
             Some(target) => {
@@ -370,9 +337,7 @@ impl<'a> Vfs<'a> {
             }
             None => {
                 let (parent, name) = self.writable_parent(&resolved)?;
-                let ino = self
-                    .tree_mut(parent.fs)?
-                    .create_file(parent.ino, &name, 0o644, now_ms)?;
+                let ino = self.tree_mut(parent.fs)?.create_file(parent.ino, &name, 0o644, now_ms)?;
                 Loc { ino, ..parent }
             }
         };
@@ -406,10 +371,7 @@ impl<'a> Vfs<'a> {
                 && parents.iter().zip(&resolved.path).all(|(a, b)| a == b)
             {
                 entries.retain(|entry| entry.name != *name);
-                entries.push(DirEntry {
-                    name: name.to_string(),
-                    kind: FileKind::Directory,
-                });
+                entries.push(DirEntry { name: name.to_string(), kind: FileKind::Directory });
             }
         }
         entries.sort_by(|a, b| a.name.cmp(&b.name));
@@ -423,8 +385,7 @@ impl<'a> Vfs<'a> {
             return Err(Error::Exists);
         }
         let (parent, name) = self.writable_parent(&resolved)?;
-        self.tree_mut(parent.fs)?
-            .mkdir(parent.ino, &name, mode, now_ms)?;
+        self.tree_mut(parent.fs)?.mkdir(parent.ino, &name, mode, now_ms)?;
         Ok(())
     }
 
@@ -475,17 +436,11 @@ impl<'a> Vfs<'a> {
         }
         let prefix = join_absolute(&resolved.path);
         let under = format!("{prefix}/");
-        if self
-            .ns
-            .mounts
-            .keys()
-            .any(|mount_point| mount_point.starts_with(&under))
-        {
+        if self.ns.mounts.keys().any(|mount_point| mount_point.starts_with(&under)) {
             return Err(Error::Busy);
         }
         let (parent, name) = self.writable_parent(&resolved)?;
-        self.tree_mut(parent.fs)?
-            .remove_tree(parent.ino, &name, now_ms)
+        self.tree_mut(parent.fs)?.remove_tree(parent.ino, &name, now_ms)
     }
 
     /// Renames within one filesystem and mount.
@@ -509,13 +464,7 @@ impl<'a> Vfs<'a> {
         {
             return Err(Error::CrossDevice);
         }
-        self.tree_mut(from_parent.fs)?.rename(
-            from_parent.ino,
-            &from_name,
-            to_parent.ino,
-            &to_name,
-            now_ms,
-        )
+        self.tree_mut(from_parent.fs)?.rename(from_parent.ino, &from_name, to_parent.ino, &to_name, now_ms)
     }
 
     fn mount_of(&self, path: &[String]) -> String {
@@ -535,8 +484,7 @@ impl<'a> Vfs<'a> {
             return Err(Error::Exists);
         }
         let (parent, name) = self.writable_parent(&resolved)?;
-        self.tree_mut(parent.fs)?
-            .symlink(parent.ino, &name, target, now_ms)?;
+        self.tree_mut(parent.fs)?.symlink(parent.ino, &name, target, now_ms)?;
         Ok(())
     }
 
@@ -579,13 +527,7 @@ impl<'a> Vfs<'a> {
                     Some(tree) => (tree.source().to_string(), tree.fs_type().to_string()),
                     None => ("none".to_string(), "none".to_string()),
                 };
-                MountInfo {
-                    path: path.clone(),
-                    fs: spec.fs,
-                    source,
-                    fs_type,
-                    read_only: spec.read_only,
-                }
+                MountInfo { path: path.clone(), fs: spec.fs, source, fs_type, read_only: spec.read_only }
             })
             .collect()
     }

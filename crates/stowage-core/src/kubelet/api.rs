@@ -80,12 +80,7 @@ impl Cluster {
     /// Stops, partitions or restores a node. The control plane notices after the grace period.
     pub fn set_node_state(&mut self, node: &str, state: NodeState) {
         let now = self.now();
-        let index = self
-            .api()
-            .store()
-            .list(Kind::Node)
-            .position(|n| n.name() == node)
-            .unwrap_or(0);
+        let index = self.api().store().list(Kind::Node).position(|n| n.name() == node).unwrap_or(0);
         let (api, backend, _) = self.parts_mut();
         let machine = ensure_node(backend, node, index, now);
         if machine.state == state {
@@ -103,13 +98,8 @@ impl Cluster {
         );
         if was_stopped && state == NodeState::Ready {
             // The machine rebooted: every container of its sandboxes starts again.
-            let uids: Vec<String> = backend
-                .dataplane
-                .pods
-                .values()
-                .filter(|p| p.node == node)
-                .map(|p| p.uid.clone())
-                .collect();
+            let uids: Vec<String> =
+                backend.dataplane.pods.values().filter(|p| p.node == node).map(|p| p.uid.clone()).collect();
             for uid in uids {
                 if let Some(sandbox) = backend.dataplane.pods.get_mut(&uid) {
                     for c in sandbox.containers.iter_mut().filter(|c| c.is_running()) {
@@ -140,12 +130,7 @@ impl Cluster {
     /// A node's root filesystem (for `kubectl debug node/x` and `ssh`), created on first use.
     pub fn node_root(&mut self, node: &str) -> FsId {
         let now = self.now();
-        let index = self
-            .api()
-            .store()
-            .list(Kind::Node)
-            .position(|n| n.name() == node)
-            .unwrap_or(0);
+        let index = self.api().store().list(Kind::Node).position(|n| n.name() == node).unwrap_or(0);
         let (_, backend, _) = self.parts_mut();
         ensure_node(backend, node, index, now).root
     }
@@ -191,51 +176,27 @@ impl Cluster {
             .ok_or_else(|| ContainerError::PodNotFound(pod.to_string()))?;
         let uid = object.metadata.uid.clone().unwrap_or_default();
         let spec = object.spec.clone().unwrap_or_default();
-        let name = container.map(str::to_string).unwrap_or_else(|| {
-            spec.containers
-                .first()
-                .map(|c| c.name.clone())
-                .unwrap_or_default()
-        });
-        let known = spec
-            .containers
-            .iter()
-            .chain(spec.init_containers.iter().flatten())
-            .any(|c| c.name == name);
+        let name = container
+            .map(str::to_string)
+            .unwrap_or_else(|| spec.containers.first().map(|c| c.name.clone()).unwrap_or_default());
+        let known = spec.containers.iter().chain(spec.init_containers.iter().flatten()).any(|c| c.name == name);
         if !known {
-            return Err(ContainerError::ContainerNotFound {
-                pod: pod.to_string(),
-                container: name,
-            });
+            return Err(ContainerError::ContainerNotFound { pod: pod.to_string(), container: name });
         }
-        let phase = object
-            .status
-            .as_ref()
-            .and_then(|s| s.phase.clone())
-            .unwrap_or_default();
+        let phase = object.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
         if phase == "Succeeded" || phase == "Failed" {
             return Err(ContainerError::Completed { phase });
         }
         if spec.node_name.as_deref().is_none_or(str::is_empty) {
-            return Err(ContainerError::NotScheduled {
-                pod: pod.to_string(),
-            });
+            return Err(ContainerError::NotScheduled { pod: pod.to_string() });
         }
         let sandbox =
-            self.backend()
-                .dataplane
-                .pods
-                .get(&uid)
-                .ok_or(ContainerError::NotRunning {
-                    container: name.clone(),
-                })?;
+            self.backend().dataplane.pods.get(&uid).ok_or(ContainerError::NotRunning { container: name.clone() })?;
         let index = sandbox
             .containers
             .iter()
             .position(|c| c.name == name)
-            .ok_or(ContainerError::NotRunning {
-                container: name.clone(),
-            })?;
+            .ok_or(ContainerError::NotRunning { container: name.clone() })?;
         if !sandbox.containers[index].is_running() {
             return Err(ContainerError::NotRunning { container: name });
         }
@@ -266,12 +227,8 @@ impl Cluster {
                 read_only: false,
             })
         });
-        let (hostname, env, ip, ns) = (
-            sandbox.hostname.clone(),
-            c.env.clone(),
-            sandbox.ip.clone(),
-            sandbox.key.namespace.clone(),
-        );
+        let (hostname, env, ip, ns) =
+            (sandbox.hostname.clone(), c.env.clone(), sandbox.ip.clone(), sandbox.key.namespace.clone());
         let crate::backend::Backend { fs, dataplane, .. } = backend;
         let mut sys = ContainerSys {
             fs,
@@ -292,11 +249,8 @@ impl Cluster {
         let side_logs = std::mem::take(&mut sys.side_logs);
         drop(sys);
         for (target, name, line) in side_logs {
-            if let Some(c) = backend
-                .dataplane
-                .pods
-                .get_mut(&target)
-                .and_then(|p| p.containers.iter_mut().find(|c| c.name == name))
+            if let Some(c) =
+                backend.dataplane.pods.get_mut(&target).and_then(|p| p.containers.iter_mut().find(|c| c.name == name))
             {
                 c.append_log(now, OutStream::Stdout, line.as_bytes());
             }
@@ -328,10 +282,7 @@ impl Cluster {
         let deadline = self.now().plus(EXEC_SLEEP_MAX);
         for _ in 0..10_000 {
             let (poll, written) = self.with_container_sys(namespace, pod, container, |sys| {
-                let mut capture = Capture {
-                    inner: sys,
-                    out: Vec::new(),
-                };
+                let mut capture = Capture { inner: sys, out: Vec::new() };
                 let poll = process.resume(&mut capture, super::STEP_BUDGET);
                 (poll, capture.out)
             })?;
@@ -380,22 +331,12 @@ impl Cluster {
             .ok_or_else(|| ContainerError::PodNotFound(pod.to_string()))?;
         let uid = object.metadata.uid.clone().unwrap_or_default();
         let spec = object.spec.clone().unwrap_or_default();
-        let name = container.map(str::to_string).unwrap_or_else(|| {
-            spec.containers
-                .first()
-                .map(|c| c.name.clone())
-                .unwrap_or_default()
-        });
-        let known = spec
-            .containers
-            .iter()
-            .chain(spec.init_containers.iter().flatten())
-            .any(|c| c.name == name);
+        let name = container
+            .map(str::to_string)
+            .unwrap_or_else(|| spec.containers.first().map(|c| c.name.clone()).unwrap_or_default());
+        let known = spec.containers.iter().chain(spec.init_containers.iter().flatten()).any(|c| c.name == name);
         if !known {
-            return Err(ContainerError::ContainerNotFound {
-                pod: pod.to_string(),
-                container: name,
-            });
+            return Err(ContainerError::ContainerNotFound { pod: pod.to_string(), container: name });
         }
         let sandbox = self.backend().dataplane.pods.get(&uid);
         let Some(c) = sandbox.and_then(|s| s.containers.iter().find(|c| c.name == name)) else {
@@ -407,10 +348,7 @@ impl Cluster {
         };
         if previous {
             if c.restart_count == 0 {
-                return Err(ContainerError::NoPrevious {
-                    container: name,
-                    pod: pod.to_string(),
-                });
+                return Err(ContainerError::NoPrevious { container: name, pod: pod.to_string() });
             }
             return Ok(c.previous_log.clone());
         }
@@ -419,20 +357,12 @@ impl Cluster {
                 super::ContainerState::Waiting { reason, .. } => reason.clone(),
                 _ => "ContainerCreating".to_string(),
             };
-            return Err(ContainerError::Waiting {
-                container: name,
-                pod: pod.to_string(),
-                reason,
-            });
+            return Err(ContainerError::Waiting { container: name, pod: pod.to_string(), reason });
         }
         let mut lines = c.log.clone();
         for (stream, text) in &c.partial {
             if !text.is_empty() {
-                lines.push(LogLine {
-                    at: self.now(),
-                    stream: *stream,
-                    text: text.clone(),
-                });
+                lines.push(LogLine { at: self.now(), stream: *stream, text: text.clone() });
             }
         }
         Ok(lines)

@@ -21,8 +21,8 @@ mod world;
 pub use node_lifecycle::NodeLifecycleController;
 pub use sys::{ContainerSys, NGINX_INDEX};
 pub use world::{
-    ContainerRuntimeState, ContainerState, Dataplane, LogLine, MountedVolume, NodeRuntime,
-    NodeState, PodRuntime, SandboxStage, Terminated, ensure_node,
+    ContainerRuntimeState, ContainerState, Dataplane, LogLine, MountedVolume, NodeRuntime, NodeState, PodRuntime,
+    SandboxStage, Terminated, ensure_node,
 };
 
 use crate::api::{Kind, Object, ObjectKey};
@@ -76,13 +76,8 @@ impl Controller for Kubelet {
             }
             Kind::VolumeAttachment | Kind::PersistentVolume => {
                 for pod in api.store().list_typed::<Pod>() {
-                    let bound = pod
-                        .spec
-                        .as_ref()
-                        .and_then(|s| s.node_name.as_deref())
-                        .is_some_and(|n| !n.is_empty());
-                    let pending =
-                        pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Pending");
+                    let bound = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
+                    let pending = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Pending");
                     let uses_claims = pod
                         .spec
                         .as_ref()
@@ -107,34 +102,24 @@ impl Controller for Kubelet {
 }
 
 fn pod_references(pod: &Pod, kind: Kind, name: &str) -> bool {
-    pod.spec
-        .as_ref()
-        .and_then(|s| s.volumes.as_ref())
-        .into_iter()
-        .flatten()
-        .any(|v| match kind {
-            Kind::ConfigMap => {
-                v.config_map.as_ref().is_some_and(|c| c.name == name)
-                    || v.projected
-                        .iter()
-                        .flat_map(|p| p.sources.iter().flatten())
-                        .any(|s| s.config_map.as_ref().is_some_and(|c| c.name == name))
-            }
-            Kind::Secret => {
-                v.secret
-                    .as_ref()
-                    .is_some_and(|s| s.secret_name.as_deref() == Some(name))
-                    || v.projected
-                        .iter()
-                        .flat_map(|p| p.sources.iter().flatten())
-                        .any(|s| s.secret.as_ref().is_some_and(|c| c.name == name))
-            }
-            Kind::PersistentVolumeClaim => v
-                .persistent_volume_claim
-                .as_ref()
-                .is_some_and(|c| c.claim_name == name),
-            _ => false,
-        })
+    pod.spec.as_ref().and_then(|s| s.volumes.as_ref()).into_iter().flatten().any(|v| match kind {
+        Kind::ConfigMap => {
+            v.config_map.as_ref().is_some_and(|c| c.name == name)
+                || v.projected
+                    .iter()
+                    .flat_map(|p| p.sources.iter().flatten())
+                    .any(|s| s.config_map.as_ref().is_some_and(|c| c.name == name))
+        }
+        Kind::Secret => {
+            v.secret.as_ref().is_some_and(|s| s.secret_name.as_deref() == Some(name))
+                || v.projected
+                    .iter()
+                    .flat_map(|p| p.sources.iter().flatten())
+                    .any(|s| s.secret.as_ref().is_some_and(|c| c.name == name))
+        }
+        Kind::PersistentVolumeClaim => v.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name == name),
+        _ => false,
+    })
 }
 
 /// When to look at the pod again: foreground for work in flight, background for sleeping processes.
@@ -163,11 +148,7 @@ impl Wake {
 
 fn sync_pod(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
     let now = ctx.now();
-    let pod = ctx
-        .api
-        .store()
-        .get_typed::<Pod>(&key.namespace, &key.name)
-        .cloned();
+    let pod = ctx.api.store().get_typed::<Pod>(&key.namespace, &key.name).cloned();
     let live_uid = pod.as_ref().and_then(|p| p.metadata.uid.clone());
     let mut wake = Wake::default();
     // OBSERVATION: sandboxes of this name whose pod is gone (force-deleted, or replaced).
@@ -175,13 +156,7 @@ fn sync_pod(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError
         if Some(&uid) == live_uid.as_ref() {
             continue;
         }
-        let node = ctx
-            .backend
-            .dataplane
-            .pods
-            .get(&uid)
-            .map(|p| p.node.clone())
-            .unwrap_or_default();
+        let node = ctx.backend.dataplane.pods.get(&uid).map(|p| p.node.clone()).unwrap_or_default();
         match ctx.backend.dataplane.node_state(&node) {
             NodeState::Partitioned => {
                 // The kubelet cannot see that the pod is gone: it keeps running (split brain).
@@ -198,20 +173,11 @@ fn sync_pod(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError
         return Ok(wake.action(now));
     };
     let uid = live_uid.unwrap_or_default();
-    let node_name = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_name.clone())
-        .unwrap_or_default();
+    let node_name = pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
     if node_name.is_empty() {
         return Ok(wake.action(now));
     }
-    let Some(node_index) = ctx
-        .api
-        .store()
-        .list(Kind::Node)
-        .position(|n| n.name() == node_name)
-    else {
+    let Some(node_index) = ctx.api.store().list(Kind::Node).position(|n| n.name() == node_name) else {
         // Bound to a node that does not exist: nobody runs it.
         return Ok(wake.action(now));
     };
@@ -226,11 +192,7 @@ fn sync_pod(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError
         }
         NodeState::Ready => {}
     }
-    let phase = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.phase.clone())
-        .unwrap_or_default();
+    let phase = pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
     if !ctx.backend.dataplane.pods.contains_key(&uid) {
         if pod.metadata.deletion_timestamp.is_some() {
             ctx.api.finish_pod_deletion(Component::Kubelet, key);
@@ -248,30 +210,16 @@ fn sync_pod(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError
     if stage == Some(SandboxStage::Volumes) {
         set_up_volumes(&pod, &uid, &node_name, ctx, &mut wake);
     }
-    if ctx
-        .backend
-        .dataplane
-        .pods
-        .get(&uid)
-        .is_some_and(|p| p.stage == SandboxStage::Starting)
-    {
+    if ctx.backend.dataplane.pods.get(&uid).is_some_and(|p| p.stage == SandboxStage::Starting) {
         start_containers(&pod, &uid, &node_name, ctx, &mut wake);
     }
     let running = ctx.backend.dataplane.pods.get(&uid).map(|p| p.stage);
-    if matches!(
-        running,
-        Some(SandboxStage::Running | SandboxStage::Starting)
-    ) {
+    if matches!(running, Some(SandboxStage::Running | SandboxStage::Starting)) {
         run_processes(ctx.api, ctx.backend, ctx.rng, &uid, now, &mut wake);
         handle_exits(&pod, &uid, &node_name, ctx, &mut wake);
         check_eviction(&pod, &uid, &node_name, ctx);
         let versions = volumes::projected_versions(ctx.api, &pod);
-        let changed = ctx
-            .backend
-            .dataplane
-            .pods
-            .get(&uid)
-            .is_some_and(|p| p.projected_versions != versions);
+        let changed = ctx.backend.dataplane.pods.get(&uid).is_some_and(|p| p.projected_versions != versions);
         if changed {
             // Updated sources reach the volume at the pod's next periodic sync (the kubelet's
             // syncFrequency, one minute), not at once.
@@ -300,30 +248,14 @@ fn admit(backend: &mut Backend, pod: &Pod, node: &str, now: SimTime) {
     let spec = pod.spec.clone().unwrap_or_default();
     let mut containers = Vec::new();
     for c in spec.init_containers.iter().flatten() {
-        containers.push(ContainerRuntimeState::new(
-            &c.name,
-            c.image.as_deref().unwrap_or(""),
-            true,
-        ));
+        containers.push(ContainerRuntimeState::new(&c.name, c.image.as_deref().unwrap_or(""), true));
     }
     for c in &spec.containers {
-        containers.push(ContainerRuntimeState::new(
-            &c.name,
-            c.image.as_deref().unwrap_or(""),
-            false,
-        ));
+        containers.push(ContainerRuntimeState::new(&c.name, c.image.as_deref().unwrap_or(""), false));
     }
     let name = pod.metadata.name.clone().unwrap_or_default();
-    let hostname = spec
-        .hostname
-        .clone()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| name.clone());
-    let key = ObjectKey::namespaced(
-        Kind::Pod,
-        pod.metadata.namespace.clone().unwrap_or_default(),
-        name,
-    );
+    let hostname = spec.hostname.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| name.clone());
+    let key = ObjectKey::namespaced(Kind::Pod, pod.metadata.namespace.clone().unwrap_or_default(), name);
     backend.dataplane.pods.insert(
         uid.clone(),
         PodRuntime {
@@ -350,28 +282,14 @@ fn admit(backend: &mut Backend, pod: &Pod, node: &str, now: SimTime) {
     );
 }
 
-fn record(
-    ctx: &mut Ctx<'_>,
-    key: &ObjectKey,
-    node: &str,
-    event_type: EventType,
-    reason: &str,
-    message: &str,
-) {
-    ctx.api
-        .record_event("kubelet", Some(node), key, event_type, reason, message);
+fn record(ctx: &mut Ctx<'_>, key: &ObjectKey, node: &str, event_type: EventType, reason: &str, message: &str) {
+    ctx.api.record_event("kubelet", Some(node), key, event_type, reason, message);
 }
 
 /// The kubelet's `fieldPath` for a container's events: `spec.containers{NAME}` or
 /// `spec.initContainers{NAME}`.
 fn container_field_path(backend: &Backend, uid: &str, name: &str) -> Option<String> {
-    let c = backend
-        .dataplane
-        .pods
-        .get(uid)?
-        .containers
-        .iter()
-        .find(|c| c.name == name)?;
+    let c = backend.dataplane.pods.get(uid)?.containers.iter().find(|c| c.name == name)?;
     let list = if c.init { "initContainers" } else { "containers" };
     Some(format!("spec.{list}{{{name}}}"))
 }
@@ -390,15 +308,7 @@ fn record_container(
     message: &str,
 ) {
     let path = container_field_path(ctx.backend, uid, container);
-    ctx.api.record_event_at(
-        "kubelet",
-        Some(node),
-        key,
-        path.as_deref(),
-        event_type,
-        reason,
-        message,
-    );
+    ctx.api.record_event_at("kubelet", Some(node), key, path.as_deref(), event_type, reason, message);
 }
 
 fn set_up_volumes(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mut Wake) {
@@ -406,24 +316,13 @@ fn set_up_volumes(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mu
     let key = pod_key(pod);
     match volumes::check(ctx.api, ctx.backend, pod, node) {
         Err(failure) if !failure.message.is_empty() => {
-            let (last, failures) = ctx
-                .backend
-                .dataplane
-                .pods
-                .get(uid)
-                .map_or((None, 0), |p| (p.last_mount_event, p.mount_failures));
+            let (last, failures) =
+                ctx.backend.dataplane.pods.get(uid).map_or((None, 0), |p| (p.last_mount_event, p.mount_failures));
             // The volume manager retries a failed SetUp with exponential backoff (500ms doubling to
             // 2m2s, nestedpendingoperations); every failure is a FailedMount event.
             let due = last.map(|t| t.plus(mount_retry_delay(failures)));
             let (last, failures) = if due.is_none_or(|d| now >= d) {
-                record(
-                    ctx,
-                    &key,
-                    node,
-                    EventType::Warning,
-                    "FailedMount",
-                    &failure.message,
-                );
+                record(ctx, &key, node, EventType::Warning, "FailedMount", &failure.message);
                 if let Some(p) = ctx.backend.dataplane.pods.get_mut(uid) {
                     p.last_mount_event = Some(now);
                     p.mount_failures = failures + 1;
@@ -435,19 +334,8 @@ fn set_up_volumes(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mu
             wake.bg(last.plus(mount_retry_delay(failures)));
         }
         Err(failure) => {
-            let admitted = ctx
-                .backend
-                .dataplane
-                .pods
-                .get(uid)
-                .map_or(now, |p| p.admitted_at);
-            let last = ctx
-                .backend
-                .dataplane
-                .pods
-                .get(uid)
-                .and_then(|p| p.last_mount_event)
-                .unwrap_or(admitted);
+            let admitted = ctx.backend.dataplane.pods.get(uid).map_or(now, |p| p.admitted_at);
+            let last = ctx.backend.dataplane.pods.get(uid).and_then(|p| p.last_mount_event).unwrap_or(admitted);
             if now.since(last) >= ATTACH_TIMEOUT {
                 record(
                     ctx,
@@ -461,9 +349,7 @@ fn set_up_volumes(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mu
                     p.last_mount_event = Some(now);
                 }
             }
-            wake.bg(last
-                .plus(ATTACH_TIMEOUT)
-                .max(now.plus(SimDuration::from_secs(1))));
+            wake.bg(last.plus(ATTACH_TIMEOUT).max(now.plus(SimDuration::from_secs(1))));
         }
         Ok(()) => {
             let mounted = volumes::set_up(ctx.api, ctx.backend, pod, node, now, ctx.rng);
@@ -521,11 +407,7 @@ fn pod_key(pod: &Pod) -> ObjectKey {
 fn container_spec(pod: &Pod, index: usize) -> Option<&Container> {
     let spec = pod.spec.as_ref()?;
     let inits = spec.init_containers.as_deref().unwrap_or(&[]);
-    if index < inits.len() {
-        inits.get(index)
-    } else {
-        spec.containers.get(index - inits.len())
-    }
+    if index < inits.len() { inits.get(index) } else { spec.containers.get(index - inits.len()) }
 }
 
 /// Always for `:latest` or untagged images, else IfNotPresent (the API's default).
@@ -572,15 +454,8 @@ pub fn go_duration(ms: u64) -> String {
     let minutes = ms / 60_000;
     let rest = ms % 60_000;
     let seconds = format!("{}.{:03}", rest / 1000, rest % 1000);
-    let seconds = seconds
-        .trim_end_matches('0')
-        .trim_end_matches('.')
-        .to_string();
-    if minutes > 0 {
-        format!("{minutes}m{seconds}s")
-    } else {
-        format!("{seconds}s")
-    }
+    let seconds = seconds.trim_end_matches('0').trim_end_matches('.').to_string();
+    if minutes > 0 { format!("{minutes}m{seconds}s") } else { format!("{seconds}s") }
 }
 
 /// A 64-hex-digit id from the random stream (containerd ids, image digests).
@@ -628,12 +503,7 @@ fn start_containers(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &
         match phase {
             0 => {
                 let policy = pull_policy(&spec);
-                let present = ctx
-                    .backend
-                    .dataplane
-                    .nodes
-                    .get(node)
-                    .is_some_and(|n| n.images.contains(&image));
+                let present = ctx.backend.dataplane.nodes.get(node).is_some_and(|n| n.images.contains(&image));
                 if policy != "Always" && present {
                     record_container(
                         ctx,
@@ -660,24 +530,14 @@ fn start_containers(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &
                     let size = image_size_bytes(&image);
                     let base_ms = if present { 300 } else { 600 + size / 60_000 };
                     let pull_ms = base_ms + ctx.rng.below(base_ms / 2 + 1);
-                    set_start(
-                        ctx.backend,
-                        uid,
-                        1,
-                        now.plus(SimDuration::from_millis(pull_ms)),
-                    );
+                    set_start(ctx.backend, uid, 1, now.plus(SimDuration::from_millis(pull_ms)));
                     if let Some(p) = ctx.backend.dataplane.pods.get_mut(uid) {
                         p.pull_ms = pull_ms;
                     }
                 }
             }
             1 => {
-                let pull_ms = ctx
-                    .backend
-                    .dataplane
-                    .pods
-                    .get(uid)
-                    .map_or(1000, |p| p.pull_ms);
+                let pull_ms = ctx.backend.dataplane.pods.get(uid).map_or(1000, |p| p.pull_ms);
                 let took = go_duration(pull_ms);
                 let size = image_size_bytes(&image);
                 record_container(
@@ -700,18 +560,13 @@ fn start_containers(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &
             _ => {
                 start_container(pod, uid, index, node, ctx);
                 run_processes(ctx.api, ctx.backend, ctx.rng, uid, now, wake);
-                let is_init = ctx
-                    .backend
-                    .dataplane
-                    .pods
-                    .get(uid)
-                    .is_some_and(|p| p.containers[index].init);
+                let is_init = ctx.backend.dataplane.pods.get(uid).is_some_and(|p| p.containers[index].init);
                 if is_init {
                     // Init containers run to completion, one by one, before anything else starts.
                     handle_exits(pod, uid, node, ctx, wake);
-                    let done = ctx.backend.dataplane.pods.get(uid).is_some_and(|p| {
-                        matches!(&p.containers[index].state, ContainerState::Terminated(t) if t.exit_code == 0)
-                    });
+                    let done = ctx.backend.dataplane.pods.get(uid).is_some_and(
+                        |p| matches!(&p.containers[index].state, ContainerState::Terminated(t) if t.exit_code == 0),
+                    );
                     if !done {
                         return;
                     }
@@ -734,114 +589,58 @@ fn set_start(backend: &mut Backend, uid: &str, phase: u8, at: SimTime) {
 }
 
 /// The environment of a container: image defaults, service links, then `envFrom` and `env`.
-fn container_env(
-    api: &ApiServer,
-    pod: &Pod,
-    container: &Container,
-    hostname: &str,
-) -> Vec<(String, String)> {
+fn container_env(api: &ApiServer, pod: &Pod, container: &Container, hostname: &str) -> Vec<(String, String)> {
     let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
     let mut env: Vec<(String, String)> = vec![
-        (
-            "PATH".to_string(),
-            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
-        ),
+        ("PATH".to_string(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()),
         ("HOSTNAME".to_string(), hostname.to_string()),
         ("HOME".to_string(), "/root".to_string()),
-        (
-            "KUBERNETES_SERVICE_HOST".to_string(),
-            "10.96.0.1".to_string(),
-        ),
+        ("KUBERNETES_SERVICE_HOST".to_string(), "10.96.0.1".to_string()),
         ("KUBERNETES_SERVICE_PORT".to_string(), "443".to_string()),
-        (
-            "KUBERNETES_SERVICE_PORT_HTTPS".to_string(),
-            "443".to_string(),
-        ),
-        (
-            "KUBERNETES_PORT".to_string(),
-            "tcp://10.96.0.1:443".to_string(),
-        ),
-        (
-            "KUBERNETES_PORT_443_TCP".to_string(),
-            "tcp://10.96.0.1:443".to_string(),
-        ),
-        (
-            "KUBERNETES_PORT_443_TCP_PROTO".to_string(),
-            "tcp".to_string(),
-        ),
-        (
-            "KUBERNETES_PORT_443_TCP_PORT".to_string(),
-            "443".to_string(),
-        ),
-        (
-            "KUBERNETES_PORT_443_TCP_ADDR".to_string(),
-            "10.96.0.1".to_string(),
-        ),
+        ("KUBERNETES_SERVICE_PORT_HTTPS".to_string(), "443".to_string()),
+        ("KUBERNETES_PORT".to_string(), "tcp://10.96.0.1:443".to_string()),
+        ("KUBERNETES_PORT_443_TCP".to_string(), "tcp://10.96.0.1:443".to_string()),
+        ("KUBERNETES_PORT_443_TCP_PROTO".to_string(), "tcp".to_string()),
+        ("KUBERNETES_PORT_443_TCP_PORT".to_string(), "443".to_string()),
+        ("KUBERNETES_PORT_443_TCP_ADDR".to_string(), "10.96.0.1".to_string()),
     ];
     if crate::runtime::image_model(container.image.as_deref().unwrap_or(""))
         == Some(crate::runtime::ImageModel::Postgres)
     {
         env.push(("PGDATA".to_string(), "/var/lib/postgresql/data".to_string()));
     }
-    if pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.enable_service_links)
-        .unwrap_or(true)
-    {
-        for service in api
-            .store()
-            .list_typed_in::<k8s_openapi::api::core::v1::Service>(namespace)
-        {
+    if pod.spec.as_ref().and_then(|s| s.enable_service_links).unwrap_or(true) {
+        for service in api.store().list_typed_in::<k8s_openapi::api::core::v1::Service>(namespace) {
             let name = service.metadata.name.clone().unwrap_or_default();
             if name == "kubernetes" {
                 continue;
             }
-            let ip = service
-                .spec
-                .as_ref()
-                .and_then(|s| s.cluster_ip.clone())
-                .unwrap_or_default();
+            let ip = service.spec.as_ref().and_then(|s| s.cluster_ip.clone()).unwrap_or_default();
             if ip.is_empty() || ip == "None" {
                 continue;
             }
             let prefix = name.to_ascii_uppercase().replace('-', "_");
-            if let Some(port) = service
-                .spec
-                .as_ref()
-                .and_then(|s| s.ports.as_ref())
-                .and_then(|p| p.first())
-            {
+            if let Some(port) = service.spec.as_ref().and_then(|s| s.ports.as_ref()).and_then(|p| p.first()) {
                 env.push((format!("{prefix}_SERVICE_HOST"), ip.clone()));
                 env.push((format!("{prefix}_SERVICE_PORT"), port.port.to_string()));
-                env.push((
-                    format!("{prefix}_PORT"),
-                    format!("tcp://{ip}:{}", port.port),
-                ));
+                env.push((format!("{prefix}_PORT"), format!("tcp://{ip}:{}", port.port)));
             }
         }
     }
     for source in container.env_from.iter().flatten() {
         let prefix = source.prefix.clone().unwrap_or_default();
         if let Some(cm) = &source.config_map_ref
-            && let Some(map) = api
-                .store()
-                .get_typed::<k8s_openapi::api::core::v1::ConfigMap>(namespace, &cm.name)
+            && let Some(map) = api.store().get_typed::<k8s_openapi::api::core::v1::ConfigMap>(namespace, &cm.name)
         {
             for (k, v) in map.data.iter().flatten() {
                 env.push((format!("{prefix}{k}"), v.clone()));
             }
         }
         if let Some(secret) = &source.secret_ref
-            && let Some(s) = api
-                .store()
-                .get_typed::<k8s_openapi::api::core::v1::Secret>(namespace, &secret.name)
+            && let Some(s) = api.store().get_typed::<k8s_openapi::api::core::v1::Secret>(namespace, &secret.name)
         {
             for (k, v) in s.data.iter().flatten() {
-                env.push((
-                    format!("{prefix}{k}"),
-                    String::from_utf8_lossy(&v.0).into_owned(),
-                ));
+                env.push((format!("{prefix}{k}"), String::from_utf8_lossy(&v.0).into_owned()));
             }
         }
     }
@@ -852,18 +651,9 @@ fn container_env(
             if let Some(field) = &from.field_ref {
                 volumes::field_value(pod, &field.field_path).unwrap_or_default()
             } else if let Some(resource) = &from.resource_field_ref {
-                let name = resource
-                    .container_name
-                    .clone()
-                    .unwrap_or_else(|| container.name.clone());
-                volumes::resource_value(
-                    api,
-                    pod,
-                    &name,
-                    &resource.resource,
-                    resource.divisor.as_ref(),
-                )
-                .unwrap_or_default()
+                let name = resource.container_name.clone().unwrap_or_else(|| container.name.clone());
+                volumes::resource_value(api, pod, &name, &resource.resource, resource.divisor.as_ref())
+                    .unwrap_or_default()
             } else if let Some(cm) = &from.config_map_key_ref {
                 api.store()
                     .get_typed::<k8s_openapi::api::core::v1::ConfigMap>(namespace, &cm.name)
@@ -872,12 +662,7 @@ fn container_env(
             } else if let Some(sk) = &from.secret_key_ref {
                 api.store()
                     .get_typed::<k8s_openapi::api::core::v1::Secret>(namespace, &sk.name)
-                    .and_then(|s| {
-                        s.data
-                            .as_ref()?
-                            .get(&sk.key)
-                            .map(|b| String::from_utf8_lossy(&b.0).into_owned())
-                    })
+                    .and_then(|s| s.data.as_ref()?.get(&sk.key).map(|b| String::from_utf8_lossy(&b.0).into_owned()))
                     .unwrap_or_default()
             } else {
                 String::new()
@@ -923,11 +708,7 @@ fn container_root(
         let _ = tree.set_mode(tmp, 0o1777);
     }
     let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
-    let subdomain = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.subdomain.clone())
-        .filter(|s| !s.is_empty());
+    let subdomain = pod.spec.as_ref().and_then(|s| s.subdomain.clone()).filter(|s| !s.is_empty());
     let host_line = match subdomain {
         Some(sub) => {
             format!("{runtime_ip}\t{hostname}.{sub}.{namespace}.svc.cluster.local\t{hostname}\n")
@@ -949,17 +730,9 @@ fn container_root(
     }
     match image_model(image) {
         Some(crate::runtime::ImageModel::Nginx) => {
-            let _ = tree.write_file_at(
-                "/usr/share/nginx/html/index.html",
-                sys::NGINX_INDEX.as_bytes(),
-                ms,
-            );
+            let _ = tree.write_file_at("/usr/share/nginx/html/index.html", sys::NGINX_INDEX.as_bytes(), ms);
             let _ = tree.write_file_at("/usr/share/nginx/html/50x.html", b"<!DOCTYPE html>\n<html>\n<head>\n<title>Error</title>\n</head>\n<body>\n<h1>An error occurred.</h1>\n</body>\n</html>\n", ms);
-            let _ = tree.write_file_at(
-                "/etc/nginx/nginx.conf",
-                b"user  nginx;\nworker_processes  auto;\n",
-                ms,
-            );
+            let _ = tree.write_file_at("/etc/nginx/nginx.conf", b"user  nginx;\nworker_processes  auto;\n", ms);
             let _ = tree.write_file_at("/etc/nginx/conf.d/default.conf", b"server {\n    listen       80;\n    server_name  localhost;\n    location / {\n        root   /usr/share/nginx/html;\n        index  index.html index.htm;\n    }\n}\n", ms);
             let _ = tree.mkdir_all("/var/log/nginx", ms);
             let _ = tree.mkdir_all("/docker-entrypoint.d", ms);
@@ -989,11 +762,7 @@ fn start_container(pod: &Pod, uid: &str, index: usize, node: &str, ctx: &mut Ctx
     let Some(runtime) = ctx.backend.dataplane.pods.get(uid) else {
         return;
     };
-    let (ip, hostname, volumes) = (
-        runtime.ip.clone(),
-        runtime.hostname.clone(),
-        runtime.volumes.clone(),
-    );
+    let (ip, hostname, volumes) = (runtime.ip.clone(), runtime.hostname.clone(), runtime.volumes.clone());
     let old_root = runtime.containers[index].root;
     let image = spec.image.clone().unwrap_or_default();
     let env = container_env(ctx.api, pod, &spec, &hostname);
@@ -1002,23 +771,9 @@ fn start_container(pod: &Pod, uid: &str, index: usize, node: &str, ctx: &mut Ctx
     }
     let root = container_root(ctx.backend, pod, &ip, &hostname, &image, now);
     let mounts = volumes::container_mounts(ctx.backend, root, &volumes, &spec, &env, now);
-    let command: Vec<String> = spec
-        .command
-        .iter()
-        .flatten()
-        .map(|c| volumes::expand_env(c, &env))
-        .collect();
-    let args: Vec<String> = spec
-        .args
-        .iter()
-        .flatten()
-        .map(|c| volumes::expand_env(c, &env))
-        .collect();
-    let process = ctx
-        .backend
-        .dataplane
-        .runtime
-        .spawn(&image, &command, &args, &env);
+    let command: Vec<String> = spec.command.iter().flatten().map(|c| volumes::expand_env(c, &env)).collect();
+    let args: Vec<String> = spec.args.iter().flatten().map(|c| volumes::expand_env(c, &env)).collect();
+    let process = ctx.backend.dataplane.runtime.spawn(&image, &command, &args, &env);
     let container_id = format!("containerd://{}", hex_id(ctx.rng));
     let Some(runtime) = ctx.backend.dataplane.pods.get_mut(uid) else {
         return;
@@ -1040,11 +795,8 @@ fn start_container(pod: &Pod, uid: &str, index: usize, node: &str, ctx: &mut Ctx
         &c.container_id["containerd://".len()..]
     );
     if let Some(root) = ctx.backend.dataplane.nodes.get(node).map(|n| n.root) {
-        let mounts = crate::fs::MountNamespace::new(crate::fs::MountSpec {
-            fs: root,
-            subpath: String::new(),
-            read_only: false,
-        });
+        let mounts =
+            crate::fs::MountNamespace::new(crate::fs::MountSpec { fs: root, subpath: String::new(), read_only: false });
         let _ = crate::fs::Vfs::new(&mut ctx.backend.fs, &mounts).write_file(
             "/var/log/syslog",
             line.as_bytes(),
@@ -1052,37 +804,12 @@ fn start_container(pod: &Pod, uid: &str, index: usize, node: &str, ctx: &mut Ctx
             now.unix_millis() as u64,
         );
     }
-    record_container(
-        ctx,
-        &key,
-        node,
-        uid,
-        &name,
-        EventType::Normal,
-        "Created",
-        &format!("Created container: {name}"),
-    );
-    record_container(
-        ctx,
-        &key,
-        node,
-        uid,
-        &name,
-        EventType::Normal,
-        "Started",
-        &format!("Started container {name}"),
-    );
+    record_container(ctx, &key, node, uid, &name, EventType::Normal, "Created", &format!("Created container: {name}"));
+    record_container(ctx, &key, node, uid, &name, EventType::Normal, "Started", &format!("Started container {name}"));
 }
 
 /// Resumes every process of a sandbox that is due; records output and exits.
-fn run_processes(
-    api: &ApiServer,
-    backend: &mut Backend,
-    rng: &mut SimRng,
-    uid: &str,
-    now: SimTime,
-    wake: &mut Wake,
-) {
+fn run_processes(api: &ApiServer, backend: &mut Backend, rng: &mut SimRng, uid: &str, now: SimTime, wake: &mut Wake) {
     let Some(count) = backend.dataplane.pods.get(uid).map(|p| p.containers.len()) else {
         return;
     };
@@ -1128,11 +855,7 @@ fn run_processes(
                 };
                 c.state = ContainerState::Terminated(Terminated {
                     exit_code: code,
-                    reason: if code == 0 {
-                        "Completed".to_string()
-                    } else {
-                        "Error".to_string()
-                    },
+                    reason: if code == 0 { "Completed".to_string() } else { "Error".to_string() },
                     started_at,
                     finished_at: now,
                     container_id: c.container_id.clone(),
@@ -1207,11 +930,8 @@ fn apply_output(
         }
     }
     for (target, container, line) in side_logs {
-        if let Some(c) = backend
-            .dataplane
-            .pods
-            .get_mut(&target)
-            .and_then(|p| p.containers.iter_mut().find(|c| c.name == container))
+        if let Some(c) =
+            backend.dataplane.pods.get_mut(&target).and_then(|p| p.containers.iter_mut().find(|c| c.name == container))
         {
             c.append_log(now, OutStream::Stdout, line.as_bytes());
         }
@@ -1222,27 +942,16 @@ fn apply_output(
 fn handle_exits(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mut Wake) {
     let now = ctx.now();
     let key = pod_key(pod);
-    let policy = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.restart_policy.clone())
-        .unwrap_or_else(|| "Always".to_string());
-    let Some(count) = ctx
+    let policy = pod.spec.as_ref().and_then(|s| s.restart_policy.clone()).unwrap_or_else(|| "Always".to_string());
+    let Some(count) = ctx.backend.dataplane.pods.get(uid).map(|p| p.containers.len()) else {
+        return;
+    };
+    let started = ctx
         .backend
         .dataplane
         .pods
         .get(uid)
-        .map(|p| p.containers.len())
-    else {
-        return;
-    };
-    let started = ctx.backend.dataplane.pods.get(uid).map_or(0, |p| {
-        if p.stage == SandboxStage::Running {
-            count
-        } else {
-            p.next_start + 1
-        }
-    });
+        .map_or(0, |p| if p.stage == SandboxStage::Running { count } else { p.next_start + 1 });
     for index in 0..count.min(started) {
         let Some(runtime) = ctx.backend.dataplane.pods.get(uid) else {
             return;
@@ -1250,12 +959,10 @@ fn handle_exits(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mut 
         let c = &runtime.containers[index];
         let finished = match &c.state {
             ContainerState::Terminated(t) => t.clone(),
-            ContainerState::Waiting { reason, .. } if reason == "CrashLoopBackOff" => {
-                match &c.last_terminated {
-                    Some(t) => t.clone(),
-                    None => continue,
-                }
-            }
+            ContainerState::Waiting { reason, .. } if reason == "CrashLoopBackOff" => match &c.last_terminated {
+                Some(t) => t.clone(),
+                None => continue,
+            },
             _ => continue,
         };
         let restart = match policy.as_str() {
@@ -1275,9 +982,7 @@ fn handle_exits(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mut 
         let name = c.name.clone();
         if in_backoff {
             let pod_name = format!("{}_{}({uid})", key.name, key.namespace);
-            let due = finished
-                .finished_at
-                .plus(SimDuration::from_millis(c.backoff_ms));
+            let due = finished.finished_at.plus(SimDuration::from_millis(c.backoff_ms));
             if let Some(p) = ctx.backend.dataplane.pods.get_mut(uid) {
                 let c = &mut p.containers[index];
                 c.last_terminated = Some(finished.clone());
@@ -1304,25 +1009,17 @@ fn handle_exits(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mut 
         }
         if let Some(p) = ctx.backend.dataplane.pods.get_mut(uid) {
             let c = &mut p.containers[index];
-            let expired = c.backoff_updated.is_none_or(|updated| {
-                finished.finished_at.since(updated).as_millis() > 2 * BACKOFF_MAX_MS
-            });
-            c.backoff_ms = if expired {
-                BACKOFF_INITIAL_MS
-            } else {
-                (c.backoff_ms * 2).min(BACKOFF_MAX_MS)
-            };
+            let expired = c
+                .backoff_updated
+                .is_none_or(|updated| finished.finished_at.since(updated).as_millis() > 2 * BACKOFF_MAX_MS);
+            c.backoff_ms = if expired { BACKOFF_INITIAL_MS } else { (c.backoff_ms * 2).min(BACKOFF_MAX_MS) };
             c.backoff_updated = Some(finished.finished_at);
             c.last_terminated = Some(finished);
             c.restart_count += 1;
             c.previous_log = std::mem::take(&mut c.log);
         }
-        let image = container_spec(pod, index)
-            .and_then(|s| s.image.clone())
-            .unwrap_or_default();
-        let spec_policy = container_spec(pod, index)
-            .map(pull_policy)
-            .unwrap_or_default();
+        let image = container_spec(pod, index).and_then(|s| s.image.clone()).unwrap_or_default();
+        let spec_policy = container_spec(pod, index).map(pull_policy).unwrap_or_default();
         if spec_policy == "Always" {
             record_container(
                 ctx,
@@ -1368,11 +1065,7 @@ fn handle_exits(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &mut 
 /// `10s`, `20s`, `40s`, `1m20s`, `2m40s`, `5m0s` as the kubelet's message prints the backoff.
 fn go_backoff(ms: u64) -> String {
     let seconds = ms / 1000;
-    if seconds < 60 {
-        format!("{seconds}s")
-    } else {
-        format!("{}m{}s", seconds / 60, seconds % 60)
-    }
+    if seconds < 60 { format!("{seconds}s") } else { format!("{}m{}s", seconds / 60, seconds % 60) }
 }
 
 /// Evicts a pod whose disk-backed emptyDir exceeds its sizeLimit (the eviction manager's check).
@@ -1390,28 +1083,16 @@ fn check_eviction(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>) {
             continue;
         };
         let used = ctx.backend.fs.get(volume.fs).map_or(0, FsTree::used_bytes);
-        let memory = ctx
-            .backend
-            .fs
-            .get(volume.fs)
-            .is_some_and(|t| t.fs_type() == "tmpfs");
+        let memory = ctx.backend.fs.get(volume.fs).is_some_and(|t| t.fs_type() == "tmpfs");
         if used > limit && !memory {
             let spec_limit = pod
                 .spec
                 .as_ref()
                 .and_then(|s| s.volumes.as_ref())
                 .and_then(|v| v.iter().find(|v| v.name == *name))
-                .and_then(|v| {
-                    v.empty_dir
-                        .as_ref()?
-                        .size_limit
-                        .as_ref()
-                        .map(|q| q.0.clone())
-                })
+                .and_then(|v| v.empty_dir.as_ref()?.size_limit.as_ref().map(|q| q.0.clone()))
                 .unwrap_or_default();
-            message = Some(format!(
-                "Usage of EmptyDir volume \"{name}\" exceeds the limit \"{spec_limit}\". "
-            ));
+            message = Some(format!("Usage of EmptyDir volume \"{name}\" exceeds the limit \"{spec_limit}\". "));
             break;
         }
     }
@@ -1423,13 +1104,7 @@ fn check_eviction(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>) {
         .dataplane
         .pods
         .get(uid)
-        .map(|p| {
-            p.containers
-                .iter()
-                .filter(|c| c.is_running())
-                .map(|c| c.name.clone())
-                .collect()
-        })
+        .map(|p| p.containers.iter().filter(|c| c.is_running()).map(|c| c.name.clone()).collect())
         .unwrap_or_default();
     for name in names {
         record_container(
@@ -1497,24 +1172,9 @@ fn terminate(
     mut wake: Wake,
 ) -> Result<Action, ReconcileError> {
     let now = ctx.now();
-    let node = ctx
-        .backend
-        .dataplane
-        .pods
-        .get(uid)
-        .map(|p| p.node.clone())
-        .unwrap_or_default();
-    let deadline = pod
-        .metadata
-        .deletion_timestamp
-        .as_ref()
-        .map_or(now, SimTime::from_k8s_time);
-    let first = ctx
-        .backend
-        .dataplane
-        .pods
-        .get(uid)
-        .is_some_and(|p| !p.terminating);
+    let node = ctx.backend.dataplane.pods.get(uid).map(|p| p.node.clone()).unwrap_or_default();
+    let deadline = pod.metadata.deletion_timestamp.as_ref().map_or(now, SimTime::from_k8s_time);
+    let first = ctx.backend.dataplane.pods.get(uid).is_some_and(|p| !p.terminating);
     if first {
         if let Some(p) = ctx.backend.dataplane.pods.get_mut(uid) {
             p.terminating = true;
@@ -1524,20 +1184,11 @@ fn terminate(
             .dataplane
             .pods
             .get(uid)
-            .map(|p| {
-                (0..p.containers.len())
-                    .filter(|i| p.containers[*i].is_running())
-                    .collect()
-            })
+            .map(|p| (0..p.containers.len()).filter(|i| p.containers[*i].is_running()).collect())
             .unwrap_or_default();
         for index in running {
-            let name = ctx
-                .backend
-                .dataplane
-                .pods
-                .get(uid)
-                .map(|p| p.containers[index].name.clone())
-                .unwrap_or_default();
+            let name =
+                ctx.backend.dataplane.pods.get(uid).map(|p| p.containers[index].name.clone()).unwrap_or_default();
             record_container(
                 ctx,
                 key,
@@ -1558,24 +1209,14 @@ fn terminate(
             }
         }
     }
-    run_processes(
-        ctx.api,
-        ctx.backend,
-        ctx.rng,
-        uid,
-        now,
-        &mut Wake::default(),
-    );
+    run_processes(ctx.api, ctx.backend, ctx.rng, uid, now, &mut Wake::default());
     if now >= deadline {
         kill_all(ctx.backend, uid, now);
     }
-    let still_running = ctx.backend.dataplane.pods.get(uid).map_or(Vec::new(), |p| {
-        p.containers
-            .iter()
-            .filter(|c| c.is_running())
-            .map(|c| c.wake_at)
-            .collect::<Vec<_>>()
-    });
+    let still_running =
+        ctx.backend.dataplane.pods.get(uid).map_or(Vec::new(), |p| {
+            p.containers.iter().filter(|c| c.is_running()).map(|c| c.wake_at).collect::<Vec<_>>()
+        });
     if still_running.is_empty() {
         // The status manager reports the stopped containers (and the terminal phase) first.
         status::write(key, pod, uid, &node, ctx, &mut wake)?;
@@ -1642,25 +1283,14 @@ fn node_ip(api: &ApiServer, node: &str) -> String {
     api.store()
         .get_typed::<Node>("", node)
         .and_then(|n| {
-            n.status
-                .as_ref()?
-                .addresses
-                .as_ref()?
-                .iter()
-                .find(|a| a.type_ == "InternalIP")
-                .map(|a| a.address.clone())
+            n.status.as_ref()?.addresses.as_ref()?.iter().find(|a| a.type_ == "InternalIP").map(|a| a.address.clone())
         })
         .unwrap_or_default()
 }
 
 /// Pods whose sandboxes run on `node`, and pods bound to it, for waking them when the node changes.
 pub fn pods_on_node(api: &ApiServer, dataplane: &Dataplane, node: &str) -> Vec<ObjectKey> {
-    let mut keys: Vec<ObjectKey> = dataplane
-        .pods
-        .values()
-        .filter(|p| p.node == node)
-        .map(|p| p.key.clone())
-        .collect();
+    let mut keys: Vec<ObjectKey> = dataplane.pods.values().filter(|p| p.node == node).map(|p| p.key.clone()).collect();
     for object in api.store().list(Kind::Pod) {
         if let Object::Pod(pod) = object
             && pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node)

@@ -45,20 +45,12 @@ impl Controller for NodeLifecycleController {
             .dataplane
             .nodes
             .get(&key.name)
-            .map_or((super::NodeState::Ready, SimTime::ZERO), |n| {
-                (n.state, n.state_since)
-            });
+            .map_or((super::NodeState::Ready, SimTime::ZERO), |n| (n.state, n.state_since));
         let ready_now = ready_status(&node);
         if state == super::NodeState::Ready {
             if ready_now != "True" {
                 let mut updated = node.clone();
-                set_ready(
-                    &mut updated,
-                    "True",
-                    "KubeletReady",
-                    "kubelet is posting ready status",
-                    now,
-                );
+                set_ready(&mut updated, "True", "KubeletReady", "kubelet is posting ready status", now);
                 if let Some(spec) = updated.spec.as_mut() {
                     if let Some(taints) = spec.taints.as_mut() {
                         taints.retain(|t| t.key != TAINT_UNREACHABLE);
@@ -67,28 +59,12 @@ impl Controller for NodeLifecycleController {
                         spec.taints = None;
                     }
                 }
-                let stored = ctx
-                    .api
-                    .update(Component::Kubelet, updated.clone().into_object())?;
+                let stored = ctx.api.update(Component::Kubelet, updated.clone().into_object())?;
                 let mut with_status = Node::from_object(&stored).cloned().unwrap_or(updated);
-                set_ready(
-                    &mut with_status,
-                    "True",
-                    "KubeletReady",
-                    "kubelet is posting ready status",
-                    now,
-                );
-                ctx.api
-                    .update_status(Component::Kubelet, with_status.into_object())?;
+                set_ready(&mut with_status, "True", "KubeletReady", "kubelet is posting ready status", now);
+                ctx.api.update_status(Component::Kubelet, with_status.into_object())?;
                 let message = format!("Node {} status is now: NodeReady", key.name);
-                ctx.api.record_event(
-                    "kubelet",
-                    Some(&key.name),
-                    key,
-                    EventType::Normal,
-                    "NodeReady",
-                    &message,
-                );
+                ctx.api.record_event("kubelet", Some(&key.name), key, EventType::Normal, "NodeReady", &message);
             }
             return Ok(Action::await_change());
         }
@@ -98,16 +74,9 @@ impl Controller for NodeLifecycleController {
         }
         if ready_now != "Unknown" {
             let mut updated = node.clone();
-            let taints = updated
-                .spec
-                .get_or_insert_with(Default::default)
-                .taints
-                .get_or_insert_with(Vec::new);
+            let taints = updated.spec.get_or_insert_with(Default::default).taints.get_or_insert_with(Vec::new);
             for effect in ["NoSchedule", "NoExecute"] {
-                if !taints
-                    .iter()
-                    .any(|t| t.key == TAINT_UNREACHABLE && t.effect == effect)
-                {
+                if !taints.iter().any(|t| t.key == TAINT_UNREACHABLE && t.effect == effect) {
                     taints.push(Taint {
                         key: TAINT_UNREACHABLE.to_string(),
                         effect: effect.to_string(),
@@ -116,28 +85,12 @@ impl Controller for NodeLifecycleController {
                     });
                 }
             }
-            let stored = ctx
-                .api
-                .update(Component::Kubelet, updated.clone().into_object())?;
+            let stored = ctx.api.update(Component::Kubelet, updated.clone().into_object())?;
             let mut with_status = Node::from_object(&stored).cloned().unwrap_or(updated);
-            set_ready(
-                &mut with_status,
-                "Unknown",
-                "NodeStatusUnknown",
-                "Kubelet stopped posting node status.",
-                now,
-            );
-            ctx.api
-                .update_status(Component::Kubelet, with_status.into_object())?;
+            set_ready(&mut with_status, "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.", now);
+            ctx.api.update_status(Component::Kubelet, with_status.into_object())?;
             let message = format!("Node {} status is now: NodeNotReady", key.name);
-            ctx.api.record_event(
-                "node-controller",
-                None,
-                key,
-                EventType::Normal,
-                "NodeNotReady",
-                &message,
-            );
+            ctx.api.record_event("node-controller", None, key, EventType::Normal, "NodeNotReady", &message);
             mark_pods_not_ready(ctx, &key.name, now)?;
         }
         evict_pods(ctx, &key.name, unknown_at, now)
@@ -153,11 +106,7 @@ fn ready_status(node: &Node) -> String {
 }
 
 fn set_ready(node: &mut Node, status: &str, reason: &str, message: &str, now: SimTime) {
-    let conditions = node
-        .status
-        .get_or_insert_with(Default::default)
-        .conditions
-        .get_or_insert_with(Vec::new);
+    let conditions = node.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
     conditions.retain(|c| c.type_ != "Ready");
     conditions.push(NodeCondition {
         type_: "Ready".to_string(),
@@ -189,10 +138,7 @@ fn mark_pods_not_ready(ctx: &mut Ctx<'_>, node: &str, now: SimTime) -> Result<()
             continue;
         };
         let mut changed = false;
-        for condition in conditions
-            .iter_mut()
-            .filter(|c| c.type_ == "Ready" || c.type_ == "ContainersReady")
-        {
+        for condition in conditions.iter_mut().filter(|c| c.type_ == "Ready" || c.type_ == "ContainersReady") {
             if condition.status != "False" {
                 condition.status = "False".to_string();
                 condition.last_transition_time = Some(now.to_k8s_time());
@@ -200,8 +146,7 @@ fn mark_pods_not_ready(ctx: &mut Ctx<'_>, node: &str, now: SimTime) -> Result<()
             }
         }
         if changed {
-            ctx.api
-                .update_status(Component::Kubelet, pod.into_object())?;
+            ctx.api.update_status(Component::Kubelet, pod.into_object())?;
             ctx.api.record_event(
                 "node-controller",
                 None,
@@ -215,22 +160,13 @@ fn mark_pods_not_ready(ctx: &mut Ctx<'_>, node: &str, now: SimTime) -> Result<()
     Ok(())
 }
 
-fn evict_pods(
-    ctx: &mut Ctx<'_>,
-    node: &str,
-    tainted_at: SimTime,
-    now: SimTime,
-) -> Result<Action, ReconcileError> {
+fn evict_pods(ctx: &mut Ctx<'_>, node: &str, tainted_at: SimTime, now: SimTime) -> Result<Action, ReconcileError> {
     let mut next: Option<SimTime> = None;
     for pod in pods_on(ctx, node) {
         if pod.metadata.deletion_timestamp.is_some() {
             continue;
         }
-        let tolerations = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.tolerations.clone())
-            .unwrap_or_default();
+        let tolerations = pod.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
         let explicit = tolerations.iter().find(|t| {
             (t.key.as_deref() == Some(TAINT_UNREACHABLE)
                 || (t.key.is_none() && t.operator.as_deref() == Some("Exists")))
@@ -243,9 +179,7 @@ fn evict_pods(
             },
             None => DEFAULT_TOLERATION_SECONDS,
         };
-        let due = tainted_at.plus(SimDuration::from_secs(
-            u64::try_from(seconds.max(0)).unwrap_or(0),
-        ));
+        let due = tainted_at.plus(SimDuration::from_secs(u64::try_from(seconds.max(0)).unwrap_or(0)));
         if now < due {
             next = Some(next.map_or(due, |n| n.min(due)));
             continue;
@@ -261,8 +195,7 @@ fn evict_pods(
             "TaintManagerEviction",
             &format!("Marking for deletion Pod {namespace}/{name}"),
         );
-        ctx.api
-            .delete(Component::Kubelet, &key, DeleteOptions::default())?;
+        ctx.api.delete(Component::Kubelet, &key, DeleteOptions::default())?;
     }
     Ok(match next {
         Some(at) => Action::requeue(at.since(now)),

@@ -6,8 +6,8 @@ use crate::api::{ObjectKey, Typed};
 use crate::controllers::{Ctx, ReconcileError};
 use crate::sim::{Component, SimDuration, SimTime};
 use k8s_openapi::api::core::v1::{
-    ContainerState as K8sState, ContainerStateRunning, ContainerStateTerminated,
-    ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP,
+    ContainerState as K8sState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
+    ContainerStatus, HostIP, Pod, PodCondition, PodIP,
 };
 
 /// When a running container becomes ready: at start, or after its readiness probe's initial delay.
@@ -36,15 +36,10 @@ fn k8s_state(state: &ContainerState) -> K8sState {
             ..Default::default()
         },
         ContainerState::Running { started_at } => K8sState {
-            running: Some(ContainerStateRunning {
-                started_at: Some(started_at.to_k8s_time()),
-            }),
+            running: Some(ContainerStateRunning { started_at: Some(started_at.to_k8s_time()) }),
             ..Default::default()
         },
-        ContainerState::Terminated(t) => K8sState {
-            terminated: Some(terminated(t)),
-            ..Default::default()
-        },
+        ContainerState::Terminated(t) => K8sState { terminated: Some(terminated(t)), ..Default::default() },
     }
 }
 
@@ -59,12 +54,7 @@ fn terminated(t: &super::Terminated) -> ContainerStateTerminated {
     }
 }
 
-fn container_status(
-    pod: &Pod,
-    c: &ContainerRuntimeState,
-    now: SimTime,
-    wake: &mut Wake,
-) -> ContainerStatus {
+fn container_status(pod: &Pod, c: &ContainerRuntimeState, now: SimTime, wake: &mut Wake) -> ContainerStatus {
     let ready = match ready_at(pod, c) {
         Some(at) if at <= now => true,
         Some(at) => {
@@ -74,20 +64,11 @@ fn container_status(
         None => false,
     };
     let started = c.is_running();
-    let image_id = if c.container_id.is_empty() {
-        String::new()
-    } else {
-        image_id(&c.image)
-    };
+    let image_id = if c.container_id.is_empty() { String::new() } else { image_id(&c.image) };
     let mounts = pod
         .spec
         .as_ref()
-        .and_then(|s| {
-            s.containers
-                .iter()
-                .chain(s.init_containers.iter().flatten())
-                .find(|x| x.name == c.name)
-        })
+        .and_then(|s| s.containers.iter().chain(s.init_containers.iter().flatten()).find(|x| x.name == c.name))
         .and_then(|x| x.volume_mounts.clone())
         .map(|mounts| {
             mounts
@@ -113,10 +94,7 @@ fn container_status(
         last_state: Some(
             c.last_terminated
                 .as_ref()
-                .map_or_else(K8sState::default, |t| K8sState {
-                    terminated: Some(terminated(t)),
-                    ..Default::default()
-                }),
+                .map_or_else(K8sState::default, |t| K8sState { terminated: Some(terminated(t)), ..Default::default() }),
         ),
         volume_mounts: mounts,
         ..Default::default()
@@ -128,21 +106,13 @@ fn phase(pod: &Pod, runtime: &PodRuntime) -> &'static str {
     if runtime.evicted.is_some() {
         return "Failed";
     }
-    let policy = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.restart_policy.as_deref())
-        .unwrap_or("Always");
+    let policy = pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref()).unwrap_or("Always");
     let inits: Vec<&ContainerRuntimeState> = runtime.containers.iter().filter(|c| c.init).collect();
-    let init_failed = inits
-        .iter()
-        .any(|c| matches!(&c.state, ContainerState::Terminated(t) if t.exit_code != 0));
+    let init_failed = inits.iter().any(|c| matches!(&c.state, ContainerState::Terminated(t) if t.exit_code != 0));
     if init_failed && policy == "Never" {
         return "Failed";
     }
-    let initialized = inits
-        .iter()
-        .all(|c| matches!(&c.state, ContainerState::Terminated(t) if t.exit_code == 0));
+    let initialized = inits.iter().all(|c| matches!(&c.state, ContainerState::Terminated(t) if t.exit_code == 0));
     if !initialized {
         return "Pending";
     }
@@ -236,19 +206,13 @@ pub(super) fn write(
     status.start_time = Some(runtime.admitted_at.to_k8s_time());
     if !runtime.ip.is_empty() {
         status.pod_ip = Some(runtime.ip.clone());
-        status.pod_ips = Some(vec![PodIP {
-            ip: runtime.ip.clone(),
-        }]);
+        status.pod_ips = Some(vec![PodIP { ip: runtime.ip.clone() }]);
     }
     let mut statuses = Vec::new();
     let mut init_statuses = Vec::new();
     for c in &runtime.containers {
         let s = container_status(pod, c, now, wake);
-        if c.init {
-            init_statuses.push(s)
-        } else {
-            statuses.push(s)
-        }
+        if c.init { init_statuses.push(s) } else { statuses.push(s) }
     }
     let terminal = phase == "Succeeded" || phase == "Failed";
     if terminal {
@@ -256,27 +220,16 @@ pub(super) fn write(
             s.ready = false;
         }
     }
-    let unready: Vec<String> = statuses
-        .iter()
-        .filter(|s| !s.ready)
-        .map(|s| s.name.clone())
-        .collect();
+    let unready: Vec<String> = statuses.iter().filter(|s| !s.ready).map(|s| s.name.clone()).collect();
     let incomplete: Vec<String> = runtime
         .containers
         .iter()
-        .filter(|c| {
-            c.init && !matches!(&c.state, ContainerState::Terminated(t) if t.exit_code == 0)
-        })
+        .filter(|c| c.init && !matches!(&c.state, ContainerState::Terminated(t) if t.exit_code == 0))
         .map(|c| c.name.clone())
         .collect();
     status.container_statuses = Some(statuses);
-    status.init_container_statuses = if init_statuses.is_empty() {
-        None
-    } else {
-        Some(init_statuses)
-    };
-    let sandbox = runtime.stage != SandboxStage::Volumes
-        && !(terminal && runtime.stage == SandboxStage::Finished);
+    status.init_container_statuses = if init_statuses.is_empty() { None } else { Some(init_statuses) };
+    let sandbox = runtime.stage != SandboxStage::Volumes && !(terminal && runtime.stage == SandboxStage::Finished);
     let mut conditions = Vec::new();
     if runtime.evicted.is_some() {
         conditions.push(PodCondition {
@@ -288,20 +241,9 @@ pub(super) fn write(
             ..Default::default()
         });
     }
-    conditions.push(condition(
-        &old_conditions,
-        "PodReadyToStartContainers",
-        sandbox,
-        None,
-        None,
-        now,
-    ));
-    let init_message = (!incomplete.is_empty()).then(|| {
-        format!(
-            "containers with incomplete status: [{}]",
-            incomplete.join(" ")
-        )
-    });
+    conditions.push(condition(&old_conditions, "PodReadyToStartContainers", sandbox, None, None, now));
+    let init_message =
+        (!incomplete.is_empty()).then(|| format!("containers with incomplete status: [{}]", incomplete.join(" ")));
     let init_ok = incomplete.is_empty() || (terminal && runtime.containers.iter().all(|c| !c.init));
     conditions.push(condition(
         &old_conditions,
@@ -317,45 +259,16 @@ pub(super) fn write(
     } else if terminal {
         (Some("PodCompleted"), None)
     } else {
-        (
-            Some("ContainersNotReady"),
-            Some(format!(
-                "containers with unready status: [{}]",
-                unready.join(" ")
-            )),
-        )
+        (Some("ContainersNotReady"), Some(format!("containers with unready status: [{}]", unready.join(" "))))
     };
     // The node lifecycle controller marks pods of an unreachable node not ready; keep its verdict.
-    conditions.push(condition(
-        &old_conditions,
-        "Ready",
-        ready,
-        reason,
-        message.clone(),
-        now,
-    ));
-    conditions.push(condition(
-        &old_conditions,
-        "ContainersReady",
-        ready,
-        reason,
-        message,
-        now,
-    ));
+    conditions.push(condition(&old_conditions, "Ready", ready, reason, message.clone(), now));
+    conditions.push(condition(&old_conditions, "ContainersReady", ready, reason, message, now));
     match old_conditions.iter().find(|c| c.type_ == "PodScheduled") {
         Some(scheduled) => conditions.push(scheduled.clone()),
-        None => conditions.push(condition(
-            &old_conditions,
-            "PodScheduled",
-            true,
-            None,
-            None,
-            now,
-        )),
+        None => conditions.push(condition(&old_conditions, "PodScheduled", true, None, None, now)),
     }
-    if let Some(existing) = old_conditions
-        .iter()
-        .find(|c| c.type_ == "DisruptionTarget")
+    if let Some(existing) = old_conditions.iter().find(|c| c.type_ == "DisruptionTarget")
         && runtime.evicted.is_none()
     {
         conditions.insert(0, existing.clone());
@@ -373,8 +286,7 @@ pub(super) fn write(
     }
     let mut updated = pod.clone();
     updated.status = Some(status);
-    ctx.api
-        .update_status(Component::Kubelet, updated.into_object())?;
+    ctx.api.update_status(Component::Kubelet, updated.into_object())?;
     let _ = key;
     Ok(())
 }

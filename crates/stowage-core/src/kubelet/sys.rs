@@ -72,9 +72,7 @@ impl ProcessSys for ContainerSys<'_> {
 
     fn http_get(&mut self, url: &str) -> Result<HttpResponse, String> {
         let rest = url.strip_prefix("http://").unwrap_or(url);
-        let (authority, path) = rest
-            .split_once('/')
-            .map_or((rest, "/".to_string()), |(a, p)| (a, format!("/{p}")));
+        let (authority, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(a, p)| (a, format!("/{p}")));
         let (host, port) = match authority.rsplit_once(':') {
             Some((h, p)) => (h.to_string(), p.parse::<i32>().unwrap_or(80)),
             None => (authority.to_string(), 80),
@@ -88,9 +86,7 @@ impl ProcessSys for ContainerSys<'_> {
                 None => return Err(format!("bad address '{host}'")),
             }
         };
-        let target = self
-            .target_pod(&ip, port)
-            .ok_or_else(|| "Connection refused".to_string())?;
+        let target = self.target_pod(&ip, port).ok_or_else(|| "Connection refused".to_string())?;
         self.serve(&target, &path)
     }
 }
@@ -112,43 +108,23 @@ impl ContainerSys<'_> {
                 return None;
             }
             let pick = ips[(self.rng.below(ips.len() as u64)) as usize].clone();
-            return self
-                .pods
-                .iter()
-                .find(|(_, p)| p.ip == pick)
-                .map(|(uid, _)| uid.clone());
+            return self.pods.iter().find(|(_, p)| p.ip == pick).map(|(uid, _)| uid.clone());
         }
-        self.pods
-            .iter()
-            .find(|(_, p)| p.ip == ip)
-            .map(|(uid, _)| uid.clone())
+        self.pods.iter().find(|(_, p)| p.ip == ip).map(|(uid, _)| uid.clone())
     }
 
     fn serve(&mut self, uid: &str, path: &str) -> Result<HttpResponse, String> {
-        let pod = self
-            .pods
-            .get(uid)
-            .ok_or_else(|| "Connection refused".to_string())?;
+        let pod = self.pods.get(uid).ok_or_else(|| "Connection refused".to_string())?;
         let server = pod
             .containers
             .iter()
-            .find(|c| {
-                c.is_running()
-                    && image_model(&c.image) == Some(ImageModel::Nginx)
-                    && c.mounts.is_some()
-            })
+            .find(|c| c.is_running() && image_model(&c.image) == Some(ImageModel::Nginx) && c.mounts.is_some())
             .ok_or_else(|| "Connection refused".to_string())?;
-        let mounts = server
-            .mounts
-            .clone()
-            .ok_or_else(|| "Connection refused".to_string())?;
+        let mounts = server.mounts.clone().ok_or_else(|| "Connection refused".to_string())?;
         let container = server.name.clone();
         let vfs = Vfs::new(&mut *self.fs, &mounts);
         let base = format!("/usr/share/nginx/html{path}");
-        let file = if vfs
-            .metadata(&base)
-            .is_ok_and(|m| m.kind == crate::fs::FileKind::Directory)
-        {
+        let file = if vfs.metadata(&base).is_ok_and(|m| m.kind == crate::fs::FileKind::Directory) {
             format!("{}/index.html", base.trim_end_matches('/'))
         } else {
             base
@@ -160,9 +136,7 @@ impl ContainerSys<'_> {
         };
         let t = self.now;
         let (y, mo, d, h, mi, s) = crate::runtime::civil(t.unix_seconds());
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         let line = format!(
             "{} - - [{d:02}/{}/{y}:{h:02}:{mi:02}:{s:02} +0000] \"GET {path} HTTP/1.1\" {status} {} \"-\" \"Wget\" \"-\"\n",
             self.client_ip,
@@ -175,11 +149,7 @@ impl ContainerSys<'_> {
         } else {
             Err(format!(
                 "server returned error: HTTP/1.1 {status} {}",
-                if status == 404 {
-                    "Not Found"
-                } else {
-                    "Forbidden"
-                }
+                if status == 404 { "Not Found" } else { "Forbidden" }
             ))
         }
     }

@@ -18,18 +18,7 @@ use crate::sim::SimTime;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The health of a node as the playground sets it.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum NodeState {
     /// Running and reporting to the API server.
     #[default]
@@ -165,11 +154,7 @@ impl ContainerRuntimeState {
             process: None,
             wake_at: None,
             state: ContainerState::Waiting {
-                reason: if init {
-                    "PodInitializing".to_string()
-                } else {
-                    "ContainerCreating".to_string()
-                },
+                reason: if init { "PodInitializing".to_string() } else { "ContainerCreating".to_string() },
                 message: String::new(),
             },
             last_terminated: None,
@@ -196,11 +181,7 @@ impl ContainerRuntimeState {
         partial.push_str(&text);
         while let Some(newline) = partial.find('\n') {
             let line: String = partial.drain(..=newline).collect();
-            self.log.push(LogLine {
-                at,
-                stream,
-                text: line,
-            });
+            self.log.push(LogLine { at, stream, text: line });
         }
         if self.log.len() > LOG_LINES_MAX {
             let drop = self.log.len() - LOG_LINES_MAX;
@@ -334,11 +315,7 @@ impl Default for Dataplane {
 impl Dataplane {
     /// The sandboxes of the pod named by `key` (normally one; more when a force-deleted pod lingers).
     pub fn pods_of(&self, key: &ObjectKey) -> Vec<String> {
-        self.pods
-            .iter()
-            .filter(|(_, p)| &p.key == key)
-            .map(|(uid, _)| uid.clone())
-            .collect()
+        self.pods.iter().filter(|(_, p)| &p.key == key).map(|(uid, _)| uid.clone()).collect()
     }
 
     /// The node's state (Ready for nodes never touched).
@@ -348,12 +325,7 @@ impl Dataplane {
 }
 
 /// The node's machine, created on first use; its root tree is the backend's node root, populated once.
-pub fn ensure_node<'a>(
-    backend: &'a mut Backend,
-    name: &str,
-    index: usize,
-    now: SimTime,
-) -> &'a mut NodeRuntime {
+pub fn ensure_node<'a>(backend: &'a mut Backend, name: &str, index: usize, now: SimTime) -> &'a mut NodeRuntime {
     let root = backend.node_root(name, now);
     if let Some(tree) = backend.fs.get_mut(root)
         && tree.lookup_path("/etc/hostname").is_err()
@@ -420,7 +392,10 @@ fn populate_node_tree(tree: &mut FsTree, name: &str, now: SimTime) {
     );
     let files: [(&str, String); 8] = [
         ("/etc/hostname", format!("{name}\n")),
-        ("/etc/os-release", "PRETTY_NAME=\"Ubuntu 24.04.2 LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nID=ubuntu\n".to_string()),
+        (
+            "/etc/os-release",
+            "PRETTY_NAME=\"Ubuntu 24.04.2 LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nID=ubuntu\n".to_string(),
+        ),
         ("/etc/hosts", format!("127.0.0.1 localhost\n127.0.1.1 {name}\n")),
         ("/var/log/syslog", syslog),
         ("/var/log/auth.log", String::new()),

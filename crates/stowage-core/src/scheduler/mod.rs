@@ -21,8 +21,8 @@ use crate::controllers::{Action, Controller, Ctx, ReconcileError};
 use crate::sim::{Component, SimDuration, SimTime};
 use crate::store::{Change, Store};
 use k8s_openapi::api::core::v1::{
-    Affinity, Node, NodeSelectorRequirement, NodeSelectorTerm, PersistentVolumeClaim, Pod,
-    PodAffinityTerm, PodCondition, Toleration,
+    Affinity, Node, NodeSelectorRequirement, NodeSelectorTerm, PersistentVolumeClaim, Pod, PodAffinityTerm,
+    PodCondition, Toleration,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use std::collections::BTreeMap;
@@ -39,8 +39,7 @@ pub const REASON_ANTI_AFFINITY: &str = "node(s) didn't match pod anti-affinity r
 /// InterPodAffinity: the incoming pod's required affinity.
 pub const REASON_AFFINITY: &str = "node(s) didn't match pod affinity rules";
 /// InterPodAffinity: an existing pod's anti-affinity.
-pub const REASON_EXISTING_ANTI_AFFINITY: &str =
-    "node(s) didn't satisfy existing pods anti-affinity rules";
+pub const REASON_EXISTING_ANTI_AFFINITY: &str = "node(s) didn't satisfy existing pods anti-affinity rules";
 /// VolumeRestrictions' ReadWriteOncePod conflict.
 pub const REASON_RWOP_CONFLICT: &str =
     "node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode";
@@ -58,16 +57,10 @@ enum Code {
 
 fn is_unscheduled(pod: &Pod) -> bool {
     let spec = pod.spec.as_ref();
-    spec.and_then(|s| s.node_name.as_deref())
-        .is_none_or(str::is_empty)
+    spec.and_then(|s| s.node_name.as_deref()).is_none_or(str::is_empty)
         && pod.metadata.deletion_timestamp.is_none()
-        && spec
-            .and_then(|s| s.scheduler_name.as_deref())
-            .is_none_or(|n| n.is_empty() || n == "default-scheduler")
-        && !matches!(
-            pod.status.as_ref().and_then(|s| s.phase.as_deref()),
-            Some("Succeeded" | "Failed")
-        )
+        && spec.and_then(|s| s.scheduler_name.as_deref()).is_none_or(|n| n.is_empty() || n == "default-scheduler")
+        && !matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
 }
 
 fn pod_key(pod: &Pod) -> ObjectKey {
@@ -89,34 +82,21 @@ impl Controller for Scheduler {
 
     fn triggers(&self, change: &Change, api: &ApiServer, out: &mut Vec<ObjectKey>) {
         let all_pending = |out: &mut Vec<ObjectKey>| {
-            for pod in api
-                .store()
-                .list_typed::<Pod>()
-                .filter(|p| is_unscheduled(p))
-            {
+            for pod in api.store().list_typed::<Pod>().filter(|p| is_unscheduled(p)) {
                 out.push(pod_key(pod));
             }
         };
         match change.key.kind {
-            Kind::Pod => match api
-                .store()
-                .get_typed::<Pod>(&change.key.namespace, &change.key.name)
-            {
+            Kind::Pod => match api.store().get_typed::<Pod>(&change.key.namespace, &change.key.name) {
                 Some(pod) if is_unscheduled(pod) => out.push(change.key.clone()),
                 // A pod went away or is going: its node has room (and no anti-affinity) again.
                 None => all_pending(out),
                 Some(pod) if pod.metadata.deletion_timestamp.is_some() => all_pending(out),
                 Some(_) => {}
             },
-            Kind::Node | Kind::PersistentVolume | Kind::StorageClass | Kind::CSINode => {
-                all_pending(out)
-            }
+            Kind::Node | Kind::PersistentVolume | Kind::StorageClass | Kind::CSINode => all_pending(out),
             Kind::PersistentVolumeClaim => {
-                for pod in api
-                    .store()
-                    .list_typed_in::<Pod>(&change.key.namespace)
-                    .filter(|p| is_unscheduled(p))
-                {
+                for pod in api.store().list_typed_in::<Pod>(&change.key.namespace).filter(|p| is_unscheduled(p)) {
                     out.push(pod_key(pod));
                 }
             }
@@ -125,12 +105,7 @@ impl Controller for Scheduler {
     }
 
     fn reconcile(&self, key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
-        let Some(pod) = ctx
-            .api
-            .store()
-            .get_typed::<Pod>(&key.namespace, &key.name)
-            .cloned()
-        else {
+        let Some(pod) = ctx.api.store().get_typed::<Pod>(&key.namespace, &key.name).cloned() else {
             return Ok(Action::await_change());
         };
         if !is_unscheduled(&pod) {
@@ -173,18 +148,14 @@ fn schedule(key: &ObjectKey, pod: &Pod, ctx: &mut Ctx<'_>) -> Result<Action, Rec
         }
     }
     if feasible.is_empty() {
-        let mut histogram: Vec<String> = reasons
-            .iter()
-            .map(|(reason, (count, _))| format!("{count} {reason}"))
-            .collect();
+        let mut histogram: Vec<String> =
+            reasons.iter().map(|(reason, (count, _))| format!("{count} {reason}")).collect();
         histogram.sort();
         let mut failed_nodes: BTreeMap<&'static str, usize> = BTreeMap::new();
         for node in &nodes {
             // Each node counts once in preemption's summary, by whether its first failure could be resolved.
             let code = match filter(store, pod, node, &placed, &claims) {
-                Err(failures) if failures.iter().all(|(_, c)| *c == Code::Unschedulable) => {
-                    Code::Unschedulable
-                }
+                Err(failures) if failures.iter().all(|(_, c)| *c == Code::Unschedulable) => Code::Unschedulable,
                 _ => Code::Unresolvable,
             };
             let text = if code == Code::Unschedulable {
@@ -194,10 +165,7 @@ fn schedule(key: &ObjectKey, pod: &Pod, ctx: &mut Ctx<'_>) -> Result<Action, Rec
             };
             *failed_nodes.entry(text).or_insert(0) += 1;
         }
-        let mut preemption: Vec<String> = failed_nodes
-            .iter()
-            .map(|(text, count)| format!("{count} {text}"))
-            .collect();
+        let mut preemption: Vec<String> = failed_nodes.iter().map(|(text, count)| format!("{count} {text}")).collect();
         preemption.sort();
         let mut message = format!("0/{total} nodes are available");
         if !histogram.is_empty() {
@@ -205,10 +173,7 @@ fn schedule(key: &ObjectKey, pod: &Pod, ctx: &mut Ctx<'_>) -> Result<Action, Rec
         } else {
             message.push('.');
         }
-        message.push_str(&format!(
-            " preemption: 0/{total} nodes are available: {}.",
-            preemption.join(", ")
-        ));
+        message.push_str(&format!(" preemption: 0/{total} nodes are available: {}.", preemption.join(", ")));
         if total == 0 {
             message = "no nodes available to schedule pods".to_string();
         }
@@ -223,8 +188,7 @@ fn schedule(key: &ObjectKey, pod: &Pod, ctx: &mut Ctx<'_>) -> Result<Action, Rec
             Ok(true) => {}
             Ok(false) => return Ok(Action::await_change()),
             Err(error) => {
-                let message =
-                    format!("running PreBind plugin \"VolumeBinding\": binding volumes: {error}");
+                let message = format!("running PreBind plugin \"VolumeBinding\": binding volumes: {error}");
                 return unschedulable(key, pod, ctx, &message);
             }
         }
@@ -233,32 +197,16 @@ fn schedule(key: &ObjectKey, pod: &Pod, ctx: &mut Ctx<'_>) -> Result<Action, Rec
 }
 
 /// Writes `spec.nodeName` (the Binding subresource) and `PodScheduled=True`.
-fn bind(
-    key: &ObjectKey,
-    pod: &Pod,
-    node: &str,
-    ctx: &mut Ctx<'_>,
-) -> Result<Action, ReconcileError> {
+fn bind(key: &ObjectKey, pod: &Pod, node: &str, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
     let now = ctx.now();
     let mut bound = pod.clone();
     bound.spec.get_or_insert_with(Default::default).node_name = Some(node.to_string());
     let stored = ctx.api.update(Component::Scheduler, bound.into_object())?;
     let mut with_status = Pod::from_object(&stored).cloned().unwrap_or_default();
     set_scheduled(&mut with_status, true, None, now);
-    ctx.api
-        .update_status(Component::Scheduler, with_status.into_object())?;
-    let message = format!(
-        "Successfully assigned {}/{} to {node}",
-        key.namespace, key.name
-    );
-    ctx.api.record_event(
-        "default-scheduler",
-        None,
-        key,
-        EventType::Normal,
-        "Scheduled",
-        &message,
-    );
+    ctx.api.update_status(Component::Scheduler, with_status.into_object())?;
+    let message = format!("Successfully assigned {}/{} to {node}", key.namespace, key.name);
+    ctx.api.record_event("default-scheduler", None, key, EventType::Normal, "Scheduled", &message);
     Ok(Action::await_change())
 }
 
@@ -266,13 +214,8 @@ fn set_scheduled(pod: &mut Pod, ok: bool, message: Option<&str>, now: SimTime) {
     let status = pod.status.get_or_insert_with(Default::default);
     let conditions = status.conditions.get_or_insert_with(Vec::new);
     let value = if ok { "True" } else { "False" };
-    let previous = conditions
-        .iter()
-        .find(|c| c.type_ == "PodScheduled")
-        .cloned();
-    let same = previous
-        .as_ref()
-        .is_some_and(|p| p.status == value && p.message.as_deref() == message);
+    let previous = conditions.iter().find(|c| c.type_ == "PodScheduled").cloned();
+    let same = previous.as_ref().is_some_and(|p| p.status == value && p.message.as_deref() == message);
     if same {
         return;
     }
@@ -292,27 +235,14 @@ fn set_scheduled(pod: &mut Pod, ok: bool, message: Option<&str>, now: SimTime) {
     });
 }
 
-fn unschedulable(
-    key: &ObjectKey,
-    pod: &Pod,
-    ctx: &mut Ctx<'_>,
-    message: &str,
-) -> Result<Action, ReconcileError> {
+fn unschedulable(key: &ObjectKey, pod: &Pod, ctx: &mut Ctx<'_>, message: &str) -> Result<Action, ReconcileError> {
     let now = ctx.now();
     let mut updated = pod.clone();
     set_scheduled(&mut updated, false, Some(message), now);
     if updated.status != pod.status {
-        ctx.api
-            .update_status(Component::Scheduler, updated.into_object())?;
+        ctx.api.update_status(Component::Scheduler, updated.into_object())?;
     }
-    ctx.api.record_event(
-        "default-scheduler",
-        None,
-        key,
-        EventType::Warning,
-        "FailedScheduling",
-        message,
-    );
+    ctx.api.record_event("default-scheduler", None, key, EventType::Warning, "FailedScheduling", message);
     Ok(Action::requeue(UNSCHEDULABLE_RETRY))
 }
 
@@ -321,14 +251,8 @@ fn placed_pods(store: &Store) -> Vec<&Pod> {
     store
         .list_typed::<Pod>()
         .filter(|p| {
-            p.spec
-                .as_ref()
-                .and_then(|s| s.node_name.as_deref())
-                .is_some_and(|n| !n.is_empty())
-                && !matches!(
-                    p.status.as_ref().and_then(|s| s.phase.as_deref()),
-                    Some("Succeeded" | "Failed")
-                )
+            p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty())
+                && !matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
         })
         .collect()
 }
@@ -338,10 +262,7 @@ fn node_name(node: &Node) -> &str {
 }
 
 fn pod_node(pod: &Pod) -> &str {
-    pod.spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_deref())
-        .unwrap_or("")
+    pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("")
 }
 
 /// The filters, in the default profile's order; a node stops at its first failing plugin.
@@ -357,30 +278,17 @@ fn filter(
     let node_spec = node.spec.clone().unwrap_or_default();
     // NodeUnschedulable.
     if node_spec.unschedulable.unwrap_or(false)
-        && !tolerates(
-            &tolerations,
-            "node.kubernetes.io/unschedulable",
-            "",
-            "NoSchedule",
-        )
+        && !tolerates(&tolerations, "node.kubernetes.io/unschedulable", "", "NoSchedule")
     {
         return Err(vec![(REASON_UNSCHEDULABLE.to_string(), Code::Unresolvable)]);
     }
     // TaintToleration.
     for taint in node_spec.taints.iter().flatten() {
         if (taint.effect == "NoSchedule" || taint.effect == "NoExecute")
-            && !tolerates(
-                &tolerations,
-                &taint.key,
-                taint.value.as_deref().unwrap_or(""),
-                &taint.effect,
-            )
+            && !tolerates(&tolerations, &taint.key, taint.value.as_deref().unwrap_or(""), &taint.effect)
         {
-            let reason = format!(
-                "node(s) had untolerated taint {{{}: {}}}",
-                taint.key,
-                taint.value.as_deref().unwrap_or("")
-            );
+            let reason =
+                format!("node(s) had untolerated taint {{{}: {}}}", taint.key, taint.value.as_deref().unwrap_or(""));
             return Err(vec![(reason, Code::Unresolvable)]);
         }
     }
@@ -391,25 +299,16 @@ fn filter(
     // NodeResourcesFit.
     let insufficient = insufficient_resources(pod, node, placed);
     if !insufficient.is_empty() {
-        return Err(insufficient
-            .into_iter()
-            .map(|r| (format!("Insufficient {r}"), Code::Unschedulable))
-            .collect());
+        return Err(insufficient.into_iter().map(|r| (format!("Insufficient {r}"), Code::Unschedulable)).collect());
     }
     // VolumeRestrictions: ReadWriteOncePod claims used by another pod.
     if rwop_conflict(store, pod, placed) {
-        return Err(vec![(
-            REASON_RWOP_CONFLICT.to_string(),
-            Code::Unschedulable,
-        )]);
+        return Err(vec![(REASON_RWOP_CONFLICT.to_string(), Code::Unschedulable)]);
     }
     // VolumeBinding.
     let (decisions, reasons) = volume_binding::find_pod_volumes(store, pod, claims, node);
     if !reasons.is_empty() {
-        return Err(reasons
-            .into_iter()
-            .map(|r| (r.to_string(), Code::Unresolvable))
-            .collect());
+        return Err(reasons.into_iter().map(|r| (r.to_string(), Code::Unresolvable)).collect());
     }
     // InterPodAffinity.
     if let Some(reason) = inter_pod_affinity(store, pod, node, placed) {
@@ -421,10 +320,7 @@ fn filter(
 /// Whether a toleration covers a taint (`ToleratesTaint`).
 fn tolerates(tolerations: &[Toleration], key: &str, value: &str, effect: &str) -> bool {
     tolerations.iter().any(|t| {
-        let effect_ok = t
-            .effect
-            .as_deref()
-            .is_none_or(|e| e.is_empty() || e == effect);
+        let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == effect);
         let key_ok = t.key.as_deref().is_none_or(|k| k.is_empty() || k == key);
         let operator = t.operator.as_deref().unwrap_or("Equal");
         let value_ok = match operator {
@@ -447,15 +343,9 @@ fn matches_node_selector(pod: &Pod, node: &Node) -> bool {
     let required = spec
         .and_then(|s| s.affinity.as_ref())
         .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|n| {
-            n.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        });
+        .and_then(|n| n.required_during_scheduling_ignored_during_execution.as_ref());
     match required {
-        Some(selector) => selector
-            .node_selector_terms
-            .iter()
-            .any(|term| term_matches(term, node)),
+        Some(selector) => selector.node_selector_terms.iter().any(|term| term_matches(term, node)),
         None => true,
     }
 }
@@ -468,14 +358,10 @@ fn term_matches(term: &NodeSelectorTerm, node: &Node) -> bool {
         return false;
     }
     let name = BTreeMap::from([("metadata.name".to_string(), node_name(node).to_string())]);
-    expressions.iter().all(|r| requirement_matches(r, &labels))
-        && fields.iter().all(|r| requirement_matches(r, &name))
+    expressions.iter().all(|r| requirement_matches(r, &labels)) && fields.iter().all(|r| requirement_matches(r, &name))
 }
 
-fn requirement_matches(
-    requirement: &NodeSelectorRequirement,
-    labels: &BTreeMap<String, String>,
-) -> bool {
+fn requirement_matches(requirement: &NodeSelectorRequirement, labels: &BTreeMap<String, String>) -> bool {
     let values = requirement.values.clone().unwrap_or_default();
     let value = labels.get(&requirement.key);
     match requirement.operator.as_str() {
@@ -484,17 +370,12 @@ fn requirement_matches(
         "Exists" => value.is_some(),
         "DoesNotExist" => value.is_none(),
         "Gt" | "Lt" => {
-            let (Some(v), Some(bound)) = (
-                value.and_then(|v| v.parse::<i64>().ok()),
-                values.first().and_then(|b| b.parse::<i64>().ok()),
-            ) else {
+            let (Some(v), Some(bound)) =
+                (value.and_then(|v| v.parse::<i64>().ok()), values.first().and_then(|b| b.parse::<i64>().ok()))
+            else {
                 return false;
             };
-            if requirement.operator == "Gt" {
-                v > bound
-            } else {
-                v < bound
-            }
+            if requirement.operator == "Gt" { v > bound } else { v < bound }
         }
         _ => false,
     }
@@ -504,12 +385,7 @@ fn requirement_matches(
 fn requests(pod: &Pod) -> (i64, i64) {
     let mut cpu = 0;
     let mut memory = 0;
-    for c in pod
-        .spec
-        .as_ref()
-        .map(|s| s.containers.as_slice())
-        .unwrap_or(&[])
-    {
+    for c in pod.spec.as_ref().map(|s| s.containers.as_slice()).unwrap_or(&[]) {
         let resources = c.resources.as_ref();
         let get = |name: &str| {
             resources
@@ -529,16 +405,8 @@ fn requests(pod: &Pod) -> (i64, i64) {
 
 fn insufficient_resources(pod: &Pod, node: &Node, placed: &[&Pod]) -> Vec<&'static str> {
     let (cpu, memory) = requests(pod);
-    let allocatable = node
-        .status
-        .as_ref()
-        .and_then(|s| s.allocatable.clone())
-        .unwrap_or_default();
-    let get = |name: &str| {
-        allocatable
-            .get(name)
-            .and_then(|q| crate::api::quantity::parse(q).ok())
-    };
+    let allocatable = node.status.as_ref().and_then(|s| s.allocatable.clone()).unwrap_or_default();
+    let get = |name: &str| allocatable.get(name).and_then(|q| crate::api::quantity::parse(q).ok());
     let (used_cpu, used_memory) = placed
         .iter()
         .filter(|p| pod_node(p) == node_name(node))
@@ -566,11 +434,7 @@ fn claim_names(pod: &Pod) -> Vec<String> {
         .and_then(|s| s.volumes.as_ref())
         .into_iter()
         .flatten()
-        .filter_map(|v| {
-            v.persistent_volume_claim
-                .as_ref()
-                .map(|c| c.claim_name.clone())
-        })
+        .filter_map(|v| v.persistent_volume_claim.as_ref().map(|c| c.claim_name.clone()))
         .collect()
 }
 
@@ -599,11 +463,7 @@ fn selector_matches(selector: Option<&LabelSelector>, labels: &BTreeMap<String, 
     let Some(selector) = selector else {
         return false;
     };
-    let labels_ok = selector
-        .match_labels
-        .iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
+    let labels_ok = selector.match_labels.iter().flatten().all(|(k, v)| labels.get(k) == Some(v));
     let expressions_ok = selector.match_expressions.iter().flatten().all(|e| {
         let value = labels.get(&e.key);
         let values = e.values.clone().unwrap_or_default();
@@ -620,44 +480,23 @@ fn selector_matches(selector: Option<&LabelSelector>, labels: &BTreeMap<String, 
 
 fn term_selects(term: &PodAffinityTerm, owner: &Pod, other: &Pod) -> bool {
     let owner_ns = owner.metadata.namespace.clone().unwrap_or_default();
-    let namespaces = term
-        .namespaces
-        .clone()
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| vec![owner_ns]);
-    let in_namespace = term.namespace_selector.is_some()
-        || namespaces
-            .iter()
-            .any(|n| Some(n) == other.metadata.namespace.as_ref());
+    let namespaces = term.namespaces.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| vec![owner_ns]);
+    let in_namespace =
+        term.namespace_selector.is_some() || namespaces.iter().any(|n| Some(n) == other.metadata.namespace.as_ref());
     in_namespace
-        && selector_matches(
-            term.label_selector.as_ref(),
-            other.metadata.labels.as_ref().unwrap_or(&BTreeMap::new()),
-        )
+        && selector_matches(term.label_selector.as_ref(), other.metadata.labels.as_ref().unwrap_or(&BTreeMap::new()))
 }
 
 fn same_topology(store: &Store, node: &Node, other_node: &str, key: &str) -> bool {
     let Some(value) = node.metadata.labels.as_ref().and_then(|l| l.get(key)) else {
         return false;
     };
-    store
-        .get_typed::<Node>("", other_node)
-        .and_then(|n| n.metadata.labels.as_ref()?.get(key).cloned())
-        .as_ref()
+    store.get_typed::<Node>("", other_node).and_then(|n| n.metadata.labels.as_ref()?.get(key).cloned()).as_ref()
         == Some(value)
 }
 
-fn inter_pod_affinity(
-    store: &Store,
-    pod: &Pod,
-    node: &Node,
-    placed: &[&Pod],
-) -> Option<&'static str> {
-    let affinity: Affinity = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.affinity.clone())
-        .unwrap_or_default();
+fn inter_pod_affinity(store: &Store, pod: &Pod, node: &Node, placed: &[&Pod]) -> Option<&'static str> {
+    let affinity: Affinity = pod.spec.as_ref().and_then(|s| s.affinity.clone()).unwrap_or_default();
     // Existing pods' required anti-affinity against the incoming pod.
     for other in placed {
         let terms = other
@@ -665,14 +504,9 @@ fn inter_pod_affinity(
             .as_ref()
             .and_then(|s| s.affinity.as_ref())
             .and_then(|a| a.pod_anti_affinity.as_ref())
-            .and_then(|a| {
-                a.required_during_scheduling_ignored_during_execution
-                    .clone()
-            });
+            .and_then(|a| a.required_during_scheduling_ignored_during_execution.clone());
         for term in terms.iter().flatten() {
-            if term_selects(term, other, pod)
-                && same_topology(store, node, pod_node(other), &term.topology_key)
-            {
+            if term_selects(term, other, pod) && same_topology(store, node, pod_node(other), &term.topology_key) {
                 return Some(REASON_EXISTING_ANTI_AFFINITY);
             }
         }
@@ -680,19 +514,14 @@ fn inter_pod_affinity(
     let required_affinity = affinity
         .pod_affinity
         .as_ref()
-        .and_then(|a| {
-            a.required_during_scheduling_ignored_during_execution
-                .clone()
-        })
+        .and_then(|a| a.required_during_scheduling_ignored_during_execution.clone())
         .unwrap_or_default();
     for term in &required_affinity {
         let satisfied = placed.iter().any(|other| {
-            term_selects(term, pod, other)
-                && same_topology(store, node, pod_node(other), &term.topology_key)
+            term_selects(term, pod, other) && same_topology(store, node, pod_node(other), &term.topology_key)
         });
         // The first pod of a group that selects itself may go anywhere (the affinity would be unsatisfiable otherwise).
-        let self_match = term_selects(term, pod, pod)
-            && !placed.iter().any(|other| term_selects(term, pod, other));
+        let self_match = term_selects(term, pod, pod) && !placed.iter().any(|other| term_selects(term, pod, other));
         if !satisfied && !self_match {
             return Some(REASON_AFFINITY);
         }
@@ -700,10 +529,7 @@ fn inter_pod_affinity(
     let anti = affinity
         .pod_anti_affinity
         .as_ref()
-        .and_then(|a| {
-            a.required_during_scheduling_ignored_during_execution
-                .clone()
-        })
+        .and_then(|a| a.required_during_scheduling_ignored_during_execution.clone())
         .unwrap_or_default();
     for term in &anti {
         if placed.iter().any(|other| {
@@ -726,28 +552,19 @@ fn pick(
     feasible: &[(Node, volume_binding::PodVolumes)],
     rng: &mut crate::sim::SimRng,
 ) -> usize {
-    let owner = pod.metadata.owner_references.as_ref().and_then(|r| {
-        r.iter()
-            .find(|r| r.controller == Some(true))
-            .map(|r| r.uid.clone())
-    });
+    let owner = pod
+        .metadata
+        .owner_references
+        .as_ref()
+        .and_then(|r| r.iter().find(|r| r.controller == Some(true)).map(|r| r.uid.clone()));
     let labels = pod.metadata.labels.clone().unwrap_or_default();
     let zone_of = |name: &str| {
-        store.get_typed::<Node>("", name).and_then(|n| {
-            n.metadata
-                .labels
-                .as_ref()?
-                .get(crate::api::well_known::LABEL_ZONE)
-                .cloned()
-        })
+        store
+            .get_typed::<Node>("", name)
+            .and_then(|n| n.metadata.labels.as_ref()?.get(crate::api::well_known::LABEL_ZONE).cloned())
     };
     let sibling = |other: &&&Pod| match &owner {
-        Some(uid) => other
-            .metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .any(|r| &r.uid == uid),
+        Some(uid) => other.metadata.owner_references.iter().flatten().any(|r| &r.uid == uid),
         None => !labels.is_empty() && other.metadata.labels.as_ref() == Some(&labels),
     };
     let scores: Vec<(usize, usize, usize)> = feasible
@@ -758,11 +575,7 @@ fn pick(
             let on_node = placed.iter().filter(|p| pod_node(p) == name);
             let siblings_here = on_node.clone().filter(sibling).count();
             let siblings_zone = if zone.is_some() {
-                placed
-                    .iter()
-                    .filter(sibling)
-                    .filter(|p| zone_of(pod_node(p)) == zone)
-                    .count()
+                placed.iter().filter(sibling).filter(|p| zone_of(pod_node(p)) == zone).count()
             } else {
                 0
             };

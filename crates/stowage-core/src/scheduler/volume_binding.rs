@@ -27,8 +27,7 @@ pub const REASON_NODE_CONFLICT: &str = "node(s) didn't match PersistentVolume's 
 /// `ErrReasonNotEnoughSpace`.
 pub const REASON_NOT_ENOUGH_SPACE: &str = "node(s) did not have enough free storage";
 /// `ErrReasonPVNotExist`.
-pub const REASON_PV_NOT_EXIST: &str =
-    "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)";
+pub const REASON_PV_NOT_EXIST: &str = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)";
 /// PreFilter's `UnschedulableAndUnresolvable` message for unbound Immediate claims.
 pub const REASON_UNBOUND_IMMEDIATE: &str = "pod has unbound immediate PersistentVolumeClaims";
 
@@ -66,13 +65,10 @@ pub fn get_pod_volume_claims(store: &Store, pod: &Pod) -> Result<PodVolumeClaims
         if claim.metadata.deletion_timestamp.is_some() {
             return Err(format!("persistentvolumeclaim {name:?} is being deleted"));
         }
-        let fully_bound = !claim_volume_name(claim).is_empty()
-            && has_annotation(&claim.metadata, ANN_BIND_COMPLETED);
+        let fully_bound = !claim_volume_name(claim).is_empty() && has_annotation(&claim.metadata, ANN_BIND_COMPLETED);
         if fully_bound {
             claims.bound.push(name);
-        } else if claim_volume_name(claim).is_empty()
-            && is_delay_binding_mode(store, claim).unwrap_or(false)
-        {
+        } else if claim_volume_name(claim).is_empty() && is_delay_binding_mode(store, claim).unwrap_or(false) {
             claims.unbound_delay_binding.push(name);
         } else {
             claims.unbound_immediate.push(name);
@@ -100,10 +96,7 @@ fn topology_terms_match(class: &StorageClass, node: &Node) -> bool {
     let empty = BTreeMap::new();
     let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
     terms.iter().any(|term| {
-        term.match_label_expressions
-            .iter()
-            .flatten()
-            .all(|r| labels.get(&r.key).is_some_and(|v| r.values.contains(v)))
+        term.match_label_expressions.iter().flatten().all(|r| labels.get(&r.key).is_some_and(|v| r.values.contains(v)))
     })
 }
 
@@ -142,18 +135,11 @@ pub fn find_pod_volumes(
     let mut chosen: BTreeSet<String> = BTreeSet::new();
     let mut to_provision = Vec::new();
     for claim in delayed {
-        let request = MatchRequest {
-            claim,
-            node: Some(node),
-            excluded: &chosen,
-            delay_binding: true,
-        };
+        let request = MatchRequest { claim, node: Some(node), excluded: &chosen, delay_binding: true };
         match find_matching_volume_by_scan(store, &request) {
             Some(volume) => {
                 chosen.insert(volume.clone());
-                decisions
-                    .static_bindings
-                    .push((name_of(&claim.metadata).to_string(), volume));
+                decisions.static_bindings.push((name_of(&claim.metadata).to_string(), volume));
             }
             None => to_provision.push(claim),
         }
@@ -199,31 +185,18 @@ pub fn find_pod_volumes(
 ///
 /// # Errors
 /// The API server's error for a write (a Conflict means the scheduler retries the pod).
-pub fn bind_pod_volumes(
-    api: &mut ApiServer,
-    pod: &Pod,
-    decisions: &PodVolumes,
-    node: &str,
-) -> Result<(), ApiError> {
+pub fn bind_pod_volumes(api: &mut ApiServer, pod: &Pod, decisions: &PodVolumes, node: &str) -> Result<(), ApiError> {
     let namespace = namespace_of(&pod.metadata).to_string();
     for (claim_name, volume_name) in &decisions.static_bindings {
         let store = api.store();
         let (Some(claim), Some(volume)) = (
-            store
-                .get_typed::<PersistentVolumeClaim>(&namespace, claim_name)
-                .cloned(),
-            store
-                .get_typed::<PersistentVolume>("", volume_name)
-                .cloned(),
+            store.get_typed::<PersistentVolumeClaim>(&namespace, claim_name).cloned(),
+            store.get_typed::<PersistentVolume>("", volume_name).cloned(),
         ) else {
             continue;
         };
         if is_volume_bound_to_claim(&volume, &claim)
-            && volume
-                .spec
-                .as_ref()
-                .and_then(|s| s.claim_ref.as_ref())
-                .is_some_and(|r| r.uid == claim.metadata.uid)
+            && volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).is_some_and(|r| r.uid == claim.metadata.uid)
         {
             continue;
         }
@@ -235,11 +208,7 @@ pub fn bind_pod_volumes(
         api.update(Component::Scheduler, clone.into_object())?;
     }
     for claim_name in &decisions.dynamic_provisions {
-        let Some(claim) = api
-            .store()
-            .get_typed::<PersistentVolumeClaim>(&namespace, claim_name)
-            .cloned()
-        else {
+        let Some(claim) = api.store().get_typed::<PersistentVolumeClaim>(&namespace, claim_name).cloned() else {
             continue;
         };
         if annotation(&claim.metadata, ANN_SELECTED_NODE) == Some(node) {
@@ -257,12 +226,7 @@ pub fn bind_pod_volumes(
 ///
 /// # Errors
 /// Why the binding cannot complete, in the scheduler's words.
-pub fn check_bindings(
-    store: &Store,
-    pod: &Pod,
-    decisions: &PodVolumes,
-    node: &Node,
-) -> Result<bool, String> {
+pub fn check_bindings(store: &Store, pod: &Pod, decisions: &PodVolumes, node: &Node) -> Result<bool, String> {
     let namespace = namespace_of(&pod.metadata);
     let node_name = name_of(&node.metadata);
     let mut all_bound = true;
@@ -272,20 +236,13 @@ pub fn check_bindings(
                 "failed to get pvc {namespace:?}/{claim_name:?}: persistentvolumeclaim {claim_name:?} not found"
             ));
         };
-        if dynamic
-            && claim_volume_name(claim).is_empty()
-            && annotation(&claim.metadata, ANN_SELECTED_NODE).is_none()
-        {
+        if dynamic && claim_volume_name(claim).is_empty() && annotation(&claim.metadata, ANN_SELECTED_NODE).is_none() {
             if has_annotation(&claim.metadata, ANN_STORAGE_PROVISIONER) {
                 return Err(format!("provisioning failed for PVC {claim_name:?}"));
             }
-            return Err(format!(
-                "selectedNode annotation reset for PVC {claim_name:?}"
-            ));
+            return Err(format!("selectedNode annotation reset for PVC {claim_name:?}"));
         }
-        if claim_volume_name(claim).is_empty()
-            || !has_annotation(&claim.metadata, ANN_BIND_COMPLETED)
-        {
+        if claim_volume_name(claim).is_empty() || !has_annotation(&claim.metadata, ANN_BIND_COMPLETED) {
             all_bound = false;
             return Ok(());
         }
@@ -302,11 +259,7 @@ pub fn check_bindings(
     };
     for (claim_name, volume_name) in &decisions.static_bindings {
         if let Some(volume) = store.get_typed::<PersistentVolume>("", volume_name)
-            && volume
-                .spec
-                .as_ref()
-                .and_then(|s| s.claim_ref.as_ref())
-                .is_none()
+            && volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).is_none()
         {
             return Err(format!("ClaimRef got reset for pv {volume_name:?}"));
         }
@@ -326,9 +279,5 @@ pub fn pod_volumes_bound(store: &Store, pod: &Pod) -> bool {
 
 /// The key of a claim of a pod.
 pub fn claim_key(pod: &Pod, claim: &str) -> ObjectKey {
-    ObjectKey::namespaced(
-        Kind::PersistentVolumeClaim,
-        namespace_of(&pod.metadata),
-        claim,
-    )
+    ObjectKey::namespaced(Kind::PersistentVolumeClaim, namespace_of(&pod.metadata), claim)
 }

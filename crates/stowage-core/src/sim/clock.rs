@@ -59,9 +59,9 @@ impl SimTime {
         self.unix_millis().div_euclid(1000)
     }
 
-    /// The instant as a Kubernetes `metav1.Time` (second precision when serialized).
+    /// The instant as a Kubernetes `metav1.Time`, truncated to whole seconds as the API server stores it.
     pub fn to_k8s_time(self) -> Time {
-        let timestamp = k8s_openapi::jiff::Timestamp::from_millisecond(self.unix_millis())
+        let timestamp = k8s_openapi::jiff::Timestamp::from_second(self.unix_seconds())
             .unwrap_or(k8s_openapi::jiff::Timestamp::UNIX_EPOCH);
         Time(timestamp)
     }
@@ -113,9 +113,9 @@ mod tests {
     fn clock_should_start_at_the_fixed_epoch() {
         assert_eq!(SimTime::ZERO.rfc3339(), "2026-05-14T09:00:00Z");
         assert_eq!(SimTime(86_400_000 + 61_000).rfc3339(), "2026-05-15T09:01:01Z");
-        let time = SimTime(5_000).to_k8s_time();
+        let time = SimTime(5_700).to_k8s_time();
         assert_eq!(serde_json::to_string(&time).unwrap(), "\"2026-05-14T09:00:05Z\"");
-        assert_eq!(SimTime::from_k8s_time(&time), SimTime(5_000));
+        assert_eq!(SimTime::from_k8s_time(&time), SimTime(5_000), "stored at second precision");
     }
 
     #[test]

@@ -70,10 +70,7 @@ impl Store {
     pub fn list_in(&self, kind: Kind, namespace: &str) -> impl Iterator<Item = &Object> {
         let start = ObjectKey { kind, namespace: namespace.to_string(), name: String::new() };
         let namespace = namespace.to_string();
-        self.objects
-            .range(start..)
-            .take_while(move |(k, _)| k.kind == kind && k.namespace == namespace)
-            .map(|(_, o)| o)
+        self.objects.range(start..).take_while(move |(k, _)| k.kind == kind && k.namespace == namespace).map(|(_, o)| o)
     }
 
     /// Every typed object of `T`'s kind.
@@ -122,7 +119,11 @@ impl Store {
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Object> {
         let object = self.objects.remove(key)?;
         self.last_resource_version += 1;
-        self.record(Change { resource_version: self.last_resource_version, kind: ChangeKind::Deleted, key: key.clone() });
+        self.record(Change {
+            resource_version: self.last_resource_version,
+            kind: ChangeKind::Deleted,
+            key: key.clone(),
+        });
         if self.tombstones.len() >= Self::TOMBSTONES_MAX {
             self.tombstones.pop_first();
         }

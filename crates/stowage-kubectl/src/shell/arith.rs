@@ -14,9 +14,8 @@ enum Token {
 }
 
 const OPS: &[&str] = &[
-    "<<=", ">>=", "**", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "+=", "-=",
-    "*=", "/=", "%=", "&=", "^=", "|=", "(", ")", "+", "-", "!", "~", "*", "/", "%", "<", ">", "&",
-    "^", "|", "?", ":", "=", ",",
+    "<<=", ">>=", "**", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "+=", "-=", "*=", "/=", "%=", "&=",
+    "^=", "|=", "(", ")", "+", "-", "!", "~", "*", "/", "%", "<", ">", "&", "^", "|", "?", ":", "=", ",",
 ];
 
 const SYNTAX: &str = "arithmetic syntax error";
@@ -30,21 +29,14 @@ fn parse_number(text: &str) -> Option<i64> {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
-    let value = if let Some(hex) = digits
-        .strip_prefix("0x")
-        .or_else(|| digits.strip_prefix("0X"))
-    {
+    let value = if let Some(hex) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
         u64::from_str_radix(hex, 16).ok()? as i64
     } else if digits.len() > 1 && digits.starts_with('0') {
         u64::from_str_radix(&digits[1..], 8).ok()? as i64
     } else {
         digits.parse::<u64>().ok()? as i64
     };
-    Some(if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    })
+    Some(if negative { value.wrapping_neg() } else { value })
 }
 
 fn tokenize(expr: &str) -> Result<Vec<Token>, String> {
@@ -98,13 +90,7 @@ pub(crate) fn eval(expr: &str, vars: &mut dyn ArithVars) -> Result<i64, String> 
     if tokens.is_empty() {
         return Ok(0);
     }
-    let mut eval = Eval {
-        tokens,
-        pos: 0,
-        vars,
-        depth: 0,
-        nesting: 0,
-    };
+    let mut eval = Eval { tokens, pos: 0, vars, depth: 0, nesting: 0 };
     let value = eval.comma(true)?;
     if eval.pos != eval.tokens.len() {
         return Err(SYNTAX.into());
@@ -156,13 +142,8 @@ impl Eval<'_> {
             Some(value) => Ok(value),
             None if self.depth < 10 => {
                 let tokens = tokenize(&text)?;
-                let mut inner = Eval {
-                    tokens,
-                    pos: 0,
-                    vars: &mut *self.vars,
-                    depth: self.depth + 1,
-                    nesting: self.nesting,
-                };
+                let mut inner =
+                    Eval { tokens, pos: 0, vars: &mut *self.vars, depth: self.depth + 1, nesting: self.nesting };
                 let value = inner.comma(true)?;
                 Ok(value)
             }
@@ -182,10 +163,7 @@ impl Eval<'_> {
     fn assignment(&mut self, live: bool) -> Result<i64, String> {
         if let (Some(Token::Name(name)), Some(Token::Op(op))) =
             (self.tokens.get(self.pos), self.tokens.get(self.pos + 1))
-            && matches!(
-                *op,
-                "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "<<=" | ">>=" | "&=" | "^=" | "|="
-            )
+            && matches!(*op, "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "<<=" | ">>=" | "&=" | "^=" | "|=")
         {
             let (name, op) = (name.clone(), *op);
             self.pos += 2;
@@ -193,11 +171,7 @@ impl Eval<'_> {
             if !live {
                 return Ok(0);
             }
-            let value = if op == "=" {
-                rhs
-            } else {
-                apply(&op[..op.len() - 1], self.var(&name)?, rhs)?
-            };
+            let value = if op == "=" { rhs } else { apply(&op[..op.len() - 1], self.var(&name)?, rhs)? };
             self.vars.set(&name, value.to_string());
             return Ok(value);
         }
@@ -226,11 +200,7 @@ impl Eval<'_> {
                 break;
             }
             self.pos += 1;
-            let next = if op == "**" {
-                precedence
-            } else {
-                precedence + 1
-            };
+            let next = if op == "**" { precedence } else { precedence + 1 };
             lhs = match op {
                 "&&" => {
                     let rhs = self.binary(next, live && lhs != 0)?;
@@ -277,9 +247,7 @@ impl Eval<'_> {
                     return Err(SYNTAX.into());
                 };
                 self.pos += 1;
-                let value = self
-                    .var(&name)?
-                    .wrapping_add(if op == "++" { 1 } else { -1 });
+                let value = self.var(&name)?.wrapping_add(if op == "++" { 1 } else { -1 });
                 if live {
                     self.vars.set(&name, value.to_string());
                 }

@@ -170,9 +170,7 @@ impl WordPart {
         match self {
             WordPart::Lit(_) | WordPart::Quoted(_) => false,
             WordPart::CommandSubst(_) => true,
-            WordPart::Double(parts) | WordPart::Arith(parts) => {
-                parts.iter().any(WordPart::has_command_subst)
-            }
+            WordPart::Double(parts) | WordPart::Arith(parts) => parts.iter().any(WordPart::has_command_subst),
             WordPart::Param(param) => param.word.iter().any(WordPart::has_command_subst),
         }
     }

@@ -58,12 +58,7 @@ struct Fields {
 
 impl Fields {
     fn new(split: bool, ifs: String) -> Fields {
-        Fields {
-            done: Vec::new(),
-            current: None,
-            split,
-            ifs,
-        }
+        Fields { done: Vec::new(), current: None, split, ifs }
     }
 
     fn current(&mut self) -> &mut Field {
@@ -118,13 +113,7 @@ impl ArithVars for VarsView<'_> {
         match self.0.get_mut(name) {
             Some(var) => var.value = value,
             None => {
-                self.0.insert(
-                    name.to_string(),
-                    Var {
-                        value,
-                        exported: false,
-                    },
-                );
+                self.0.insert(name.to_string(), Var { value, exported: false });
             }
         }
     }
@@ -145,12 +134,7 @@ impl Machine {
         self.get_var("IFS").unwrap_or_else(|| " \t\n".to_string())
     }
 
-    pub(crate) fn expand_target(
-        &mut self,
-        target: &Target,
-        rp: &mut Replay,
-        host: &mut dyn Host,
-    ) -> Result<Expanded> {
+    pub(crate) fn expand_target(&mut self, target: &Target, rp: &mut Replay, host: &mut dyn Host) -> Result<Expanded> {
         match target {
             Target::Simple(command) => {
                 let Command::Simple(simple) = &**command else {
@@ -165,16 +149,10 @@ impl Machine {
                     argv.extend(self.expand_fields(word, rp, host)?);
                 }
                 let redirs = self.expand_redirs(&simple.redirs, rp, host)?;
-                Ok(Expanded::Simple {
-                    assigns,
-                    argv,
-                    redirs,
-                })
+                Ok(Expanded::Simple { assigns, argv, redirs })
             }
             Target::Compound(command) => match &**command {
-                Command::Compound(_, redirs) => {
-                    Ok(Expanded::Redirs(self.expand_redirs(redirs, rp, host)?))
-                }
+                Command::Compound(_, redirs) => Ok(Expanded::Redirs(self.expand_redirs(redirs, rp, host)?)),
                 _ => Ok(Expanded::Redirs(Vec::new())),
             },
             Target::ForWords(node) => match &node.words {
@@ -202,21 +180,11 @@ impl Machine {
         }
     }
 
-    fn expand_redirs(
-        &mut self,
-        redirs: &[Redir],
-        rp: &mut Replay,
-        host: &mut dyn Host,
-    ) -> Result<Vec<ExpandedRedir>> {
+    fn expand_redirs(&mut self, redirs: &[Redir], rp: &mut Replay, host: &mut dyn Host) -> Result<Vec<ExpandedRedir>> {
         let mut out = Vec::new();
         for redir in redirs {
-            let target =
-                self.expand_string(&redir.target, rp, host, redir.op != RedirOp::HereDoc)?;
-            out.push(ExpandedRedir {
-                fd: redir.fd,
-                op: redir.op,
-                target,
-            });
+            let target = self.expand_string(&redir.target, rp, host, redir.op != RedirOp::HereDoc)?;
+            out.push(ExpandedRedir { fd: redir.fd, op: redir.op, target });
         }
         Ok(out)
     }
@@ -243,12 +211,7 @@ impl Machine {
     }
 
     /// Expands to fields: split on IFS and globbed.
-    pub(crate) fn expand_fields(
-        &mut self,
-        word: &Word,
-        rp: &mut Replay,
-        host: &mut dyn Host,
-    ) -> Result<Vec<String>> {
+    pub(crate) fn expand_fields(&mut self, word: &Word, rp: &mut Replay, host: &mut dyn Host) -> Result<Vec<String>> {
         let mut fields = Fields::new(true, self.ifs());
         self.expand_into(word, rp, host, &mut fields, true)?;
         let mut out = Vec::new();
@@ -275,29 +238,14 @@ impl Machine {
     ) -> Result<String> {
         let mut fields = Fields::new(false, String::new());
         self.expand_into(word, rp, host, &mut fields, tilde)?;
-        Ok(fields
-            .finish()
-            .into_iter()
-            .map(|field| field.text)
-            .collect::<Vec<_>>()
-            .join(" "))
+        Ok(fields.finish().into_iter().map(|field| field.text).collect::<Vec<_>>().join(" "))
     }
 
     /// Expands to a glob pattern: quoted characters are escaped.
-    fn expand_pattern(
-        &mut self,
-        word: &Word,
-        rp: &mut Replay,
-        host: &mut dyn Host,
-    ) -> Result<String> {
+    fn expand_pattern(&mut self, word: &Word, rp: &mut Replay, host: &mut dyn Host) -> Result<String> {
         let mut fields = Fields::new(false, String::new());
         self.expand_into(word, rp, host, &mut fields, true)?;
-        Ok(fields
-            .finish()
-            .into_iter()
-            .map(|field| field.pattern)
-            .collect::<Vec<_>>()
-            .join(" "))
+        Ok(fields.finish().into_iter().map(|field| field.pattern).collect::<Vec<_>>().join(" "))
     }
 
     fn expand_parts(
@@ -331,8 +279,7 @@ impl Machine {
                 }
                 WordPart::Arith(inner) => {
                     let text = self.expand_parts_string(inner, rp, host)?;
-                    let value = arith::eval(&text, &mut VarsView(&mut self.vars))
-                        .map_err(ExpandError::Fatal)?;
+                    let value = arith::eval(&text, &mut VarsView(&mut self.vars)).map_err(ExpandError::Fatal)?;
                     fields.push_value(&value.to_string(), quoted);
                 }
             }
@@ -340,20 +287,10 @@ impl Machine {
         Ok(())
     }
 
-    fn expand_parts_string(
-        &mut self,
-        parts: &[WordPart],
-        rp: &mut Replay,
-        host: &mut dyn Host,
-    ) -> Result<String> {
+    fn expand_parts_string(&mut self, parts: &[WordPart], rp: &mut Replay, host: &mut dyn Host) -> Result<String> {
         let mut fields = Fields::new(false, String::new());
         self.expand_parts(parts, true, rp, host, &mut fields)?;
-        Ok(fields
-            .finish()
-            .into_iter()
-            .map(|field| field.text)
-            .collect::<Vec<_>>()
-            .join(" "))
+        Ok(fields.finish().into_iter().map(|field| field.text).collect::<Vec<_>>().join(" "))
     }
 
     fn param_value(&mut self, name: &str, rp: &mut Replay, host: &mut dyn Host) -> Option<String> {
@@ -409,10 +346,7 @@ impl Machine {
         };
         match param.op {
             ParamOp::Plain => fields.push_value(&value.unwrap_or_default(), quoted),
-            ParamOp::Length => fields.push_value(
-                &value.unwrap_or_default().chars().count().to_string(),
-                quoted,
-            ),
+            ParamOp::Length => fields.push_value(&value.unwrap_or_default().chars().count().to_string(), quoted),
             ParamOp::Default { colon } => {
                 if is_unset(colon) {
                     let text = self.expand_parts_string(&param.word, rp, host)?;
@@ -451,30 +385,16 @@ impl Machine {
             ParamOp::TrimPrefix { longest } | ParamOp::TrimSuffix { longest } => {
                 let mut pattern_fields = Fields::new(false, String::new());
                 self.expand_parts(&param.word, false, rp, host, &mut pattern_fields)?;
-                let pattern: String = pattern_fields
-                    .finish()
-                    .into_iter()
-                    .map(|field| field.pattern)
-                    .collect();
+                let pattern: String = pattern_fields.finish().into_iter().map(|field| field.pattern).collect();
                 let text = value.unwrap_or_default();
-                let boundaries: Vec<usize> = text
-                    .char_indices()
-                    .map(|(index, _)| index)
-                    .chain(std::iter::once(text.len()))
-                    .collect();
+                let boundaries: Vec<usize> =
+                    text.char_indices().map(|(index, _)| index).chain(std::iter::once(text.len())).collect();
                 let prefix = matches!(param.op, ParamOp::TrimPrefix { .. });
                 let mut result = text.clone();
-                let candidates: Vec<usize> = if prefix == longest {
-                    boundaries.iter().rev().copied().collect()
-                } else {
-                    boundaries.clone()
-                };
+                let candidates: Vec<usize> =
+                    if prefix == longest { boundaries.iter().rev().copied().collect() } else { boundaries.clone() };
                 for at in candidates {
-                    let (matched, rest) = if prefix {
-                        (&text[..at], &text[at..])
-                    } else {
-                        (&text[at..], &text[..at])
-                    };
+                    let (matched, rest) = if prefix { (&text[..at], &text[at..]) } else { (&text[at..], &text[..at]) };
                     if pattern::matches(&pattern, matched) {
                         result = rest.to_string();
                         break;
@@ -490,20 +410,12 @@ impl Machine {
     fn glob(&mut self, pattern_text: &str, host: &mut dyn Host) -> Vec<String> {
         let absolute = pattern_text.starts_with('/');
         let components: Vec<&str> = pattern_text.split('/').filter(|c| !c.is_empty()).collect();
-        let mut results = vec![if absolute {
-            "/".to_string()
-        } else {
-            String::new()
-        }];
+        let mut results = vec![if absolute { "/".to_string() } else { String::new() }];
         for (index, component) in components.iter().enumerate() {
             let last = index + 1 == components.len();
             let mut next = Vec::new();
             for prefix in &results {
-                let dir = if prefix.is_empty() {
-                    self.cwd.clone()
-                } else {
-                    self.abs_path(prefix)
-                };
+                let dir = if prefix.is_empty() { self.cwd.clone() } else { self.abs_path(prefix) };
                 if pattern::has_glob(component) {
                     let Ok(entries) = host.fs().read_dir(&dir) else {
                         continue;
@@ -527,11 +439,7 @@ impl Machine {
                     }
                 } else {
                     let candidate = join_path(prefix, &pattern::unescape(component));
-                    if host
-                        .fs()
-                        .symlink_metadata(&self.abs_path(&candidate))
-                        .is_ok()
-                    {
+                    if host.fs().symlink_metadata(&self.abs_path(&candidate)).is_ok() {
                         next.push(candidate);
                     }
                 }

@@ -198,11 +198,7 @@ impl Machine {
             cwd: "/".to_string(),
             status: 0,
             io: vec![Io {
-                stdin: Stdin {
-                    id: 0,
-                    data: Arc::from(Vec::new()),
-                    pos: 0,
-                },
+                stdin: Stdin { id: 0, data: Arc::from(Vec::new()), pos: 0 },
                 stdout: Sink::Host(Stream::Stdout),
                 stderr: Sink::Host(Stream::Stderr),
             }],
@@ -223,49 +219,18 @@ impl Machine {
     /// Reads the environment from the host, once, before the first step.
     pub(crate) fn init(&mut self, host: &mut dyn Host) {
         for (name, value) in host.environment() {
-            self.vars.insert(
-                name,
-                Var {
-                    value,
-                    exported: true,
-                },
-            );
+            self.vars.insert(name, Var { value, exported: true });
         }
-        for (name, value) in [
-            ("HOME", "/root"),
-            (
-                "PATH",
-                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            ),
-        ] {
-            self.vars.entry(name.to_string()).or_insert(Var {
-                value: value.to_string(),
-                exported: true,
-            });
+        for (name, value) in
+            [("HOME", "/root"), ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")]
+        {
+            self.vars.entry(name.to_string()).or_insert(Var { value: value.to_string(), exported: true });
         }
-        self.vars.entry("IFS".into()).or_insert(Var {
-            value: " \t\n".into(),
-            exported: false,
-        });
-        self.vars.insert(
-            "HOSTNAME".into(),
-            Var {
-                value: host.hostname(),
-                exported: true,
-            },
-        );
-        let cwd = self
-            .get_var("PWD")
-            .filter(|dir| dir.starts_with('/'))
-            .unwrap_or_else(|| "/".to_string());
+        self.vars.entry("IFS".into()).or_insert(Var { value: " \t\n".into(), exported: false });
+        self.vars.insert("HOSTNAME".into(), Var { value: host.hostname(), exported: true });
+        let cwd = self.get_var("PWD").filter(|dir| dir.starts_with('/')).unwrap_or_else(|| "/".to_string());
         self.cwd = cwd.clone();
-        self.vars.insert(
-            "PWD".into(),
-            Var {
-                value: cwd,
-                exported: true,
-            },
-        );
+        self.vars.insert("PWD".into(), Var { value: cwd, exported: true });
         self.pid = host.pid();
         self.next_job_pid = self.pid + 1;
     }
@@ -297,33 +262,18 @@ impl Machine {
     /// Queues a command given as argv (a container's `command` and `args`).
     pub(crate) fn load_argv(&mut self, argv: &[String]) {
         self.clear();
-        let words = argv
-            .iter()
-            .map(|arg| vec![WordPart::Quoted(arg.clone())])
-            .collect();
-        let command = Command::Simple(Simple {
-            assigns: Vec::new(),
-            words,
-            redirs: Vec::new(),
-        });
+        let words = argv.iter().map(|arg| vec![WordPart::Quoted(arg.clone())]).collect();
+        let command = Command::Simple(Simple { assigns: Vec::new(), words, redirs: Vec::new() });
         self.frames.push(Frame::Run(Arc::new(command)));
     }
 
     fn pending_error(&mut self, message: String) {
         // Written at the first step, when a host is at hand: a here-document of the message.
-        let stdin = Stdin {
-            id: 0,
-            data: Arc::from(message.into_bytes()),
-            pos: 0,
-        };
+        let stdin = Stdin { id: 0, data: Arc::from(message.into_bytes()), pos: 0 };
         let command = Command::Simple(Simple {
             assigns: Vec::new(),
             words: vec![vec![WordPart::Quoted("cat".into())]],
-            redirs: vec![Redir {
-                fd: Some(1),
-                op: RedirOp::DupOut,
-                target: vec![WordPart::Quoted("2".into())],
-            }],
+            redirs: vec![Redir { fd: Some(1), op: RedirOp::DupOut, target: vec![WordPart::Quoted("2".into())] }],
         });
         self.frames.push(Frame::IoPop);
         self.frames.push(Frame::Run(Arc::new(command)));
@@ -340,23 +290,13 @@ impl Machine {
         match self.vars.get_mut(name) {
             Some(var) => var.value = value,
             None => {
-                self.vars.insert(
-                    name.to_string(),
-                    Var {
-                        value,
-                        exported: false,
-                    },
-                );
+                self.vars.insert(name.to_string(), Var { value, exported: false });
             }
         }
     }
 
     pub(crate) fn exported_env(&self) -> BTreeMap<String, String> {
-        self.vars
-            .iter()
-            .filter(|(_, var)| var.exported)
-            .map(|(name, var)| (name.clone(), var.value.clone()))
-            .collect()
+        self.vars.iter().filter(|(_, var)| var.exported).map(|(name, var)| (name.clone(), var.value.clone())).collect()
     }
 
     fn io_top(&self) -> &Io {
@@ -381,12 +321,7 @@ impl Machine {
     }
 
     /// Writes to fd 1 or 2 of the current io.
-    pub(crate) fn emit(
-        &mut self,
-        host: &mut dyn Host,
-        stream: Stream,
-        bytes: &[u8],
-    ) -> Result<(), fs::Error> {
+    pub(crate) fn emit(&mut self, host: &mut dyn Host, stream: Stream, bytes: &[u8]) -> Result<(), fs::Error> {
         if bytes.is_empty() {
             return Ok(());
         }
@@ -415,11 +350,7 @@ impl Machine {
     }
 
     pub(crate) fn abs_path(&self, path: &str) -> String {
-        if path.starts_with('/') {
-            fs::normalize(path)
-        } else {
-            fs::normalize(&format!("{}/{}", self.cwd, path))
-        }
+        if path.starts_with('/') { fs::normalize(path) } else { fs::normalize(&format!("{}/{}", self.cwd, path)) }
     }
 
     fn push_boundary(&mut self, kind: Boundary, stdin: Option<Stdin>, stdout: Option<Sink>) {
@@ -460,11 +391,7 @@ impl Machine {
 
     fn new_stdin(&mut self, data: Vec<u8>) -> Stdin {
         self.next_stdin_id += 1;
-        Stdin {
-            id: self.next_stdin_id,
-            data: Arc::from(data),
-            pos: 0,
-        }
+        Stdin { id: self.next_stdin_id, data: Arc::from(data), pos: 0 }
     }
 
     /// Runs steps until done, suspended or out of budget.
@@ -533,46 +460,27 @@ impl Machine {
                         return None;
                     }
                 }
-                Frame::Loop {
-                    node, body_status, ..
-                } => match control {
+                Frame::Loop { node, body_status, .. } => match control {
                     Control::Break(1) => {
                         self.status = 0;
                         return None;
                     }
                     Control::Continue(1) => {
-                        self.frames.push(Frame::Loop {
-                            node: node.clone(),
-                            testing: true,
-                            body_status,
-                        });
-                        self.frames.push(Frame::List {
-                            list: node.cond.clone(),
-                            next: 0,
-                        });
+                        self.frames.push(Frame::Loop { node: node.clone(), testing: true, body_status });
+                        self.frames.push(Frame::List { list: node.cond.clone(), next: 0 });
                         return None;
                     }
                     Control::Break(n) => control = Control::Break(n - 1),
                     Control::Continue(n) => control = Control::Continue(n - 1),
                     _ => {}
                 },
-                Frame::For {
-                    node,
-                    values,
-                    next,
-                    body_status,
-                } => match control {
+                Frame::For { node, values, next, body_status } => match control {
                     Control::Break(1) => {
                         self.status = 0;
                         return None;
                     }
                     Control::Continue(1) => {
-                        self.frames.push(Frame::For {
-                            node,
-                            values,
-                            next,
-                            body_status,
-                        });
+                        self.frames.push(Frame::For { node, values, next, body_status });
                         return None;
                     }
                     Control::Break(n) => control = Control::Break(n - 1),
@@ -594,10 +502,7 @@ impl Machine {
             }
             self.frames.push(Frame::Run(pipeline.commands[0].clone()));
         } else {
-            self.frames.push(Frame::Pipeline {
-                node: pipeline.clone(),
-                next: 0,
-            });
+            self.frames.push(Frame::Pipeline { node: pipeline.clone(), next: 0 });
         }
     }
 
@@ -606,36 +511,24 @@ impl Machine {
             Frame::List { list, next } => {
                 if let Some(item) = list.get(next).cloned() {
                     if next + 1 < list.len() {
-                        self.frames.push(Frame::List {
-                            list,
-                            next: next + 1,
-                        });
+                        self.frames.push(Frame::List { list, next: next + 1 });
                     }
                     if item.background {
                         self.spawn_job(item);
                     } else {
-                        self.frames.push(Frame::AndOr {
-                            node: item,
-                            next: 0,
-                        });
+                        self.frames.push(Frame::AndOr { node: item, next: 0 });
                     }
                 }
             }
             Frame::AndOr { node, next } => {
                 if next == 0 {
                     if !node.rest.is_empty() {
-                        self.frames.push(Frame::AndOr {
-                            node: node.clone(),
-                            next: 1,
-                        });
+                        self.frames.push(Frame::AndOr { node: node.clone(), next: 1 });
                     }
                     self.push_pipeline(&node.first);
                 } else if let Some((is_and, pipeline)) = node.rest.get(next - 1).cloned() {
                     if next < node.rest.len() {
-                        self.frames.push(Frame::AndOr {
-                            node,
-                            next: next + 1,
-                        });
+                        self.frames.push(Frame::AndOr { node, next: next + 1 });
                     }
                     if is_and == (self.status == 0) {
                         self.push_pipeline(&pipeline);
@@ -658,10 +551,7 @@ impl Machine {
                     }
                     self.push_boundary(Boundary::Stage, input, None);
                 } else {
-                    self.frames.push(Frame::Pipeline {
-                        node,
-                        next: next + 1,
-                    });
+                    self.frames.push(Frame::Pipeline { node, next: next + 1 });
                     self.captures.push(Vec::new());
                     let capture = Sink::Capture(self.captures.len() - 1);
                     self.push_boundary(Boundary::Stage, input, Some(capture));
@@ -692,91 +582,44 @@ impl Machine {
                     }
                 }
             },
-            Frame::Expand {
-                target,
-                replay,
-                saved,
-            } => return self.step_expand(target, replay, saved, host),
+            Frame::Expand { target, replay, saved } => return self.step_expand(target, replay, saved, host),
             Frame::If { node, branch } => {
                 if self.status == 0 {
                     if let Some((_, body)) = node.branches.get(branch) {
-                        self.frames.push(Frame::List {
-                            list: body.clone(),
-                            next: 0,
-                        });
+                        self.frames.push(Frame::List { list: body.clone(), next: 0 });
                     }
                 } else if let Some((cond, _)) = node.branches.get(branch + 1) {
                     let cond = cond.clone();
-                    self.frames.push(Frame::If {
-                        node,
-                        branch: branch + 1,
-                    });
-                    self.frames.push(Frame::List {
-                        list: cond,
-                        next: 0,
-                    });
+                    self.frames.push(Frame::If { node, branch: branch + 1 });
+                    self.frames.push(Frame::List { list: cond, next: 0 });
                 } else if let Some(otherwise) = &node.otherwise {
-                    self.frames.push(Frame::List {
-                        list: otherwise.clone(),
-                        next: 0,
-                    });
+                    self.frames.push(Frame::List { list: otherwise.clone(), next: 0 });
                 } else {
                     self.status = 0;
                 }
             }
-            Frame::Loop {
-                node,
-                testing,
-                body_status,
-            } => {
+            Frame::Loop { node, testing, body_status } => {
                 if testing {
                     if (self.status == 0) != node.until {
                         let body = node.body.clone();
-                        self.frames.push(Frame::Loop {
-                            node,
-                            testing: false,
-                            body_status,
-                        });
-                        self.frames.push(Frame::List {
-                            list: body,
-                            next: 0,
-                        });
+                        self.frames.push(Frame::Loop { node, testing: false, body_status });
+                        self.frames.push(Frame::List { list: body, next: 0 });
                     } else {
                         self.status = body_status;
                     }
                 } else {
                     let cond = node.cond.clone();
-                    self.frames.push(Frame::Loop {
-                        node,
-                        testing: true,
-                        body_status: self.status,
-                    });
-                    self.frames.push(Frame::List {
-                        list: cond,
-                        next: 0,
-                    });
+                    self.frames.push(Frame::Loop { node, testing: true, body_status: self.status });
+                    self.frames.push(Frame::List { list: cond, next: 0 });
                 }
             }
-            Frame::For {
-                node,
-                values,
-                next,
-                body_status,
-            } => {
+            Frame::For { node, values, next, body_status } => {
                 let body_status = if next > 0 { self.status } else { body_status };
                 if let Some(value) = values.get(next).cloned() {
                     self.set_var(&node.var, value);
                     let body = node.body.clone();
-                    self.frames.push(Frame::For {
-                        node,
-                        values,
-                        next: next + 1,
-                        body_status,
-                    });
-                    self.frames.push(Frame::List {
-                        list: body,
-                        next: 0,
-                    });
+                    self.frames.push(Frame::For { node, values, next: next + 1, body_status });
+                    self.frames.push(Frame::List { list: body, next: 0 });
                 } else {
                     self.status = body_status;
                 }
@@ -791,40 +634,21 @@ impl Machine {
 
     fn start_compound(&mut self, compound: &Compound) {
         match compound {
-            Compound::Brace(list) => self.frames.push(Frame::List {
-                list: list.clone(),
-                next: 0,
-            }),
+            Compound::Brace(list) => self.frames.push(Frame::List { list: list.clone(), next: 0 }),
             Compound::Subshell(list) => {
                 self.push_boundary(Boundary::Subshell, None, None);
-                self.frames.push(Frame::List {
-                    list: list.clone(),
-                    next: 0,
-                });
+                self.frames.push(Frame::List { list: list.clone(), next: 0 });
             }
             Compound::If(node) => {
                 if let Some((cond, _)) = node.branches.first() {
                     let cond = cond.clone();
-                    self.frames.push(Frame::If {
-                        node: node.clone(),
-                        branch: 0,
-                    });
-                    self.frames.push(Frame::List {
-                        list: cond,
-                        next: 0,
-                    });
+                    self.frames.push(Frame::If { node: node.clone(), branch: 0 });
+                    self.frames.push(Frame::List { list: cond, next: 0 });
                 }
             }
             Compound::Loop(node) => {
-                self.frames.push(Frame::Loop {
-                    node: node.clone(),
-                    testing: true,
-                    body_status: 0,
-                });
-                self.frames.push(Frame::List {
-                    list: node.cond.clone(),
-                    next: 0,
-                });
+                self.frames.push(Frame::Loop { node: node.clone(), testing: true, body_status: 0 });
+                self.frames.push(Frame::List { list: node.cond.clone(), next: 0 });
             }
             Compound::For(node) => self.frames.push(Frame::Expand {
                 target: Target::ForWords(node.clone()),
@@ -841,10 +665,7 @@ impl Machine {
 
     fn spawn_job(&mut self, item: Arc<AndOr>) {
         let mut job = self.clone();
-        job.frames = vec![Frame::AndOr {
-            node: item,
-            next: 0,
-        }];
+        job.frames = vec![Frame::AndOr { node: item, next: 0 }];
         job.spawned = Vec::new();
         job.captures = Vec::new();
         job.wait_until_ms = None;
@@ -855,11 +676,7 @@ impl Machine {
                 *sink = Sink::Null;
             }
         }
-        io.stdin = Stdin {
-            id: 0,
-            data: Arc::from(Vec::new()),
-            pos: 0,
-        };
+        io.stdin = Stdin { id: 0, data: Arc::from(Vec::new()), pos: 0 };
         job.io = vec![io];
         job.pid = self.next_job_pid;
         job.next_job_pid = self.next_job_pid + 1000;
@@ -885,20 +702,14 @@ impl Machine {
                 self.vars = state.0.clone();
                 self.status = state.1;
             }
-            None if target_has_subst(&target) => {
-                saved = Some(Box::new((self.vars.clone(), self.status)))
-            }
+            None if target_has_subst(&target) => saved = Some(Box::new((self.vars.clone(), self.status))),
             None => {}
         }
         replay.rewind();
         match self.expand_target(&target, &mut replay, host) {
             Ok(expanded) => self.finish_expand(target, expanded, replay.last_status, host),
             Err(ExpandError::NeedSubst(list)) => {
-                self.frames.push(Frame::Expand {
-                    target,
-                    replay,
-                    saved,
-                });
+                self.frames.push(Frame::Expand { target, replay, saved });
                 self.captures.push(Vec::new());
                 let capture = Sink::Capture(self.captures.len() - 1);
                 self.push_boundary(Boundary::Subst, None, Some(capture));
@@ -926,14 +737,7 @@ impl Machine {
         host: &mut dyn Host,
     ) -> Flow {
         match (target, expanded) {
-            (
-                Target::Simple(_),
-                Expanded::Simple {
-                    assigns,
-                    argv,
-                    redirs,
-                },
-            ) => {
+            (Target::Simple(_), Expanded::Simple { assigns, argv, redirs }) => {
                 if argv.len() == 1 && argv[0] == "exec" {
                     // `exec >file 2>&1`: the redirections stay for the rest of the shell.
                     match self.open_redirs(&redirs, host) {
@@ -988,21 +792,13 @@ impl Machine {
             }
             (Target::ForWords(node), Expanded::Words(values)) => {
                 self.status = 0;
-                self.frames.push(Frame::For {
-                    node,
-                    values: values.into(),
-                    next: 0,
-                    body_status: 0,
-                });
+                self.frames.push(Frame::For { node, values: values.into(), next: 0, body_status: 0 });
                 Flow::Next
             }
             (Target::Case(node), Expanded::Arm(arm)) => {
                 self.status = 0;
                 if let Some((_, body)) = arm.and_then(|index| node.arms.get(index)) {
-                    self.frames.push(Frame::List {
-                        list: body.clone(),
-                        next: 0,
-                    });
+                    self.frames.push(Frame::List { list: body.clone(), next: 0 });
                 }
                 Flow::Next
             }
@@ -1024,24 +820,14 @@ impl Machine {
                         "/dev/stdout" => io.stdout.clone(),
                         "/dev/stderr" => io.stderr.clone(),
                         "" => {
-                            return Err(format!(
-                                "can't create {}: nonexistent directory",
-                                redir.target
-                            ));
+                            return Err(format!("can't create {}: nonexistent directory", redir.target));
                         }
                         target => {
                             let path = self.abs_path(target);
-                            let mode = if redir.op == RedirOp::Out {
-                                WriteMode::Truncate
-                            } else {
-                                WriteMode::Append
-                            };
+                            let mode = if redir.op == RedirOp::Out { WriteMode::Truncate } else { WriteMode::Append };
                             let now = host.now_ms();
                             host.fs().write_file(&path, b"", mode, now).map_err(|e| {
-                                format!(
-                                    "can't create {target}: {}",
-                                    errmsg(e, "nonexistent directory")
-                                )
+                                format!("can't create {target}: {}", errmsg(e, "nonexistent directory"))
                             })?;
                             Sink::File(path)
                         }
@@ -1062,9 +848,9 @@ impl Machine {
                         "/dev/null" => Vec::new(),
                         target => {
                             let path = self.abs_path(target);
-                            host.fs().read_file(&path).map_err(|e| {
-                                format!("can't open {target}: {}", errmsg(e, "no such file"))
-                            })?
+                            host.fs()
+                                .read_file(&path)
+                                .map_err(|e| format!("can't open {target}: {}", errmsg(e, "no such file")))?
                         }
                     };
                     if fd == 0 {
@@ -1107,20 +893,12 @@ impl Machine {
         if data.len() > offset {
             let _ = self.emit(host, Stream::Stdout, &data[offset..]);
         }
-        self.frames.push(Frame::Tail {
-            path,
-            offset: data.len(),
-        });
+        self.frames.push(Frame::Tail { path, offset: data.len() });
         Flow::Stop(Run::WaitInput)
     }
 
     /// Runs a command by name: functions, builtins, utilities, then the host.
-    pub(crate) fn dispatch(
-        &mut self,
-        argv: Vec<String>,
-        assigns: Vec<(String, String)>,
-        host: &mut dyn Host,
-    ) -> Flow {
+    pub(crate) fn dispatch(&mut self, argv: Vec<String>, assigns: Vec<(String, String)>, host: &mut dyn Host) -> Flow {
         let mut argv = argv;
         let mut env_overlay = assigns;
         // Wrappers that run their arguments as a command.
@@ -1134,12 +912,8 @@ impl Machine {
             match name.as_str() {
                 "sudo" | "nohup" | "exec" | "command" | "time" | "builtin" => {
                     let mut rest = 1;
-                    while argv
-                        .get(rest)
-                        .is_some_and(|arg| arg.starts_with('-') && arg.len() > 1)
-                    {
-                        let takes_value =
-                            name == "sudo" && matches!(argv[rest].as_str(), "-u" | "-g");
+                    while argv.get(rest).is_some_and(|arg| arg.starts_with('-') && arg.len() > 1) {
+                        let takes_value = name == "sudo" && matches!(argv[rest].as_str(), "-u" | "-g");
                         rest += if takes_value { 2 } else { 1 };
                     }
                     if name == "command" && argv.get(1).is_some_and(|arg| arg == "-v") {
@@ -1199,13 +973,7 @@ impl Machine {
         }
         let name = argv[0].clone();
         if let Some(body) = self.functions.get(&name).cloned() {
-            if self
-                .frames
-                .iter()
-                .filter(|frame| matches!(frame, Frame::Function { .. }))
-                .count()
-                >= CALL_DEPTH_MAX
-            {
+            if self.frames.iter().filter(|frame| matches!(frame, Frame::Function { .. })).count() >= CALL_DEPTH_MAX {
                 self.eprint(host, "sh: function nesting too deep\n");
                 self.status = 2;
                 return Flow::Next;
@@ -1242,27 +1010,14 @@ impl Machine {
         };
         if let Some(output) = host.external(&argv, &env_pairs, &stdin_data[stdin_pos..]) {
             self.io_top_mut().stdin.pos = stdin_data.len();
-            return self.finish_utility(
-                &name,
-                output.exit_code,
-                &output.stdout,
-                &output.stderr,
-                host,
-            );
+            return self.finish_utility(&name, output.exit_code, &output.stdout, &output.stderr, host);
         }
         self.eprint(host, &format!("sh: {name}: not found\n"));
         self.status = 127;
         Flow::Next
     }
 
-    fn finish_utility(
-        &mut self,
-        name: &str,
-        status: i32,
-        out: &[u8],
-        err: &[u8],
-        host: &mut dyn Host,
-    ) -> Flow {
+    fn finish_utility(&mut self, name: &str, status: i32, out: &[u8], err: &[u8], host: &mut dyn Host) -> Flow {
         self.status = status;
         if let Err(error) = self.emit(host, Stream::Stdout, out) {
             self.eprint(host, &format!("{name}: write error: {error}\n"));
@@ -1273,12 +1028,7 @@ impl Machine {
     }
 
     /// Shell builtins that need the interpreter's state; `None` if `argv[0]` is not one.
-    fn builtin(
-        &mut self,
-        argv: &[String],
-        env_overlay: &[(String, String)],
-        host: &mut dyn Host,
-    ) -> Option<Flow> {
+    fn builtin(&mut self, argv: &[String], env_overlay: &[(String, String)], host: &mut dyn Host) -> Option<Flow> {
         let name = argv[0].as_str();
         let args = &argv[1..];
         let flow = match name {
@@ -1298,53 +1048,31 @@ impl Machine {
                 Flow::Unwind(Control::Exit(code))
             }
             "return" => {
-                let code = args
-                    .first()
-                    .and_then(|arg| arg.parse::<i32>().ok())
-                    .unwrap_or(self.status);
+                let code = args.first().and_then(|arg| arg.parse::<i32>().ok()).unwrap_or(self.status);
                 Flow::Unwind(Control::Return(code & 0xff))
             }
             "break" | "continue" => {
-                let levels = args
-                    .first()
-                    .and_then(|arg| arg.parse::<u32>().ok())
-                    .unwrap_or(1)
-                    .max(1);
-                let loops = self
-                    .frames
-                    .iter()
-                    .filter(|frame| matches!(frame, Frame::Loop { .. } | Frame::For { .. }))
-                    .count();
+                let levels = args.first().and_then(|arg| arg.parse::<u32>().ok()).unwrap_or(1).max(1);
+                let loops =
+                    self.frames.iter().filter(|frame| matches!(frame, Frame::Loop { .. } | Frame::For { .. })).count();
                 if loops == 0 {
                     return Some(self.done(0));
                 }
                 let levels = levels.min(loops as u32);
                 self.status = 0;
-                Flow::Unwind(if name == "break" {
-                    Control::Break(levels)
-                } else {
-                    Control::Continue(levels)
-                })
+                Flow::Unwind(if name == "break" { Control::Break(levels) } else { Control::Continue(levels) })
             }
             "cd" => {
-                let target = match args
-                    .iter()
-                    .find(|arg| !arg.starts_with('-') || arg.as_str() == "-")
-                {
+                let target = match args.iter().find(|arg| !arg.starts_with('-') || arg.as_str() == "-") {
                     None => self.get_var("HOME").unwrap_or_else(|| "/".into()),
-                    Some(arg) if arg == "-" => {
-                        self.get_var("OLDPWD").unwrap_or_else(|| self.cwd.clone())
-                    }
+                    Some(arg) if arg == "-" => self.get_var("OLDPWD").unwrap_or_else(|| self.cwd.clone()),
                     Some(arg) => arg.clone(),
                 };
                 let path = self.abs_path(&target);
                 let resolved = host.fs().canonicalize(&path);
                 match resolved.and_then(|real| host.fs().metadata(&real).map(|meta| (real, meta))) {
                     Ok((_, meta)) if meta.kind != fs::FileKind::Directory => {
-                        self.eprint(
-                            host,
-                            &format!("sh: cd: can't cd to {target}: Not a directory\n"),
-                        );
+                        self.eprint(host, &format!("sh: cd: can't cd to {target}: Not a directory\n"));
                         self.done(2)
                     }
                     Ok(_) => {
@@ -1373,10 +1101,7 @@ impl Machine {
                     let mut out = String::new();
                     for (key, var) in &self.vars {
                         if var.exported {
-                            out.push_str(&format!(
-                                "export {key}='{}'\n",
-                                var.value.replace('\'', "'\\''")
-                            ));
+                            out.push_str(&format!("export {key}='{}'\n", var.value.replace('\'', "'\\''")));
                         }
                     }
                     let _ = self.emit(host, Stream::Stdout, out.as_bytes());
@@ -1394,10 +1119,7 @@ impl Machine {
                         status = 1;
                         continue;
                     }
-                    let var = self.vars.entry(key.to_string()).or_insert(Var {
-                        value: String::new(),
-                        exported: false,
-                    });
+                    let var = self.vars.entry(key.to_string()).or_insert(Var { value: String::new(), exported: false });
                     if let Some(value) = value {
                         var.value = value;
                     }
@@ -1443,19 +1165,14 @@ impl Machine {
                 self.done(0)
             }
             "shift" => {
-                let count = args
-                    .first()
-                    .and_then(|arg| arg.parse::<usize>().ok())
-                    .unwrap_or(1);
+                let count = args.first().and_then(|arg| arg.parse::<usize>().ok()).unwrap_or(1);
                 if count > self.positional.len() {
                     return Some(self.done(1));
                 }
                 self.positional.drain(..count);
                 self.done(0)
             }
-            "trap" | "wait" | "ulimit" | "umask" | "alias" | "unalias" | "hash" | "jobs" => {
-                self.done(0)
-            }
+            "trap" | "wait" | "ulimit" | "umask" | "alias" | "unalias" | "hash" | "jobs" => self.done(0),
             "eval" => {
                 let script = args.join(" ");
                 match parse_program(&script) {
@@ -1498,9 +1215,7 @@ impl Machine {
             "sleep" => return Some(self.builtin_sleep(args, host)),
             "tail"
                 if args.iter().any(|arg| {
-                    arg == "-f"
-                        || arg == "-F"
-                        || (arg.starts_with('-') && arg.contains('f') && !arg.starts_with("--"))
+                    arg == "-f" || arg == "-F" || (arg.starts_with('-') && arg.contains('f') && !arg.starts_with("--"))
                 }) =>
             {
                 return Some(self.builtin_tail_follow(argv, host));
@@ -1511,11 +1226,7 @@ impl Machine {
                 let mut out = String::new();
                 for arg in args.iter().filter(|arg| !arg.starts_with('-')) {
                     if self.functions.contains_key(arg) {
-                        out.push_str(&if name == "type" {
-                            format!("{arg} is a function\n")
-                        } else {
-                            String::new()
-                        });
+                        out.push_str(&if name == "type" { format!("{arg} is a function\n") } else { String::new() });
                     } else if is_builtin(arg) {
                         out.push_str(&if name == "type" {
                             format!("{arg} is a shell builtin\n")
@@ -1573,11 +1284,8 @@ impl Machine {
             line = line.replace("\\\n", "").replace('\\', "");
         }
         let ifs = self.get_var("IFS").unwrap_or_else(|| " \t\n".into());
-        let names: Vec<String> = if names.is_empty() {
-            vec!["REPLY".into()]
-        } else {
-            names.into_iter().cloned().collect()
-        };
+        let names: Vec<String> =
+            if names.is_empty() { vec!["REPLY".into()] } else { names.into_iter().cloned().collect() };
         let mut rest = line.trim_matches(|c| ifs.contains(c)).to_string();
         for (index, name) in names.iter().enumerate() {
             if index + 1 == names.len() {
@@ -1585,12 +1293,7 @@ impl Machine {
                 break;
             }
             let (field, remainder) = match rest.find(|c| ifs.contains(c)) {
-                Some(at) => (
-                    rest[..at].to_string(),
-                    rest[at..]
-                        .trim_start_matches(|c| ifs.contains(c))
-                        .to_string(),
-                ),
+                Some(at) => (rest[..at].to_string(), rest[at..].trim_start_matches(|c| ifs.contains(c)).to_string()),
                 None => (rest.clone(), String::new()),
             };
             self.set_var(name, field);
@@ -1664,10 +1367,7 @@ impl Machine {
         let status = utils::run(&args, &mut ctx).unwrap_or(1);
         let (out, err) = (ctx.out, ctx.err);
         self.finish_utility("tail", status, &out, &err, host);
-        self.frames.push(Frame::Tail {
-            path,
-            offset: data.len(),
-        });
+        self.frames.push(Frame::Tail { path, offset: data.len() });
         Flow::Next
     }
 
@@ -1693,30 +1393,19 @@ impl Machine {
         let (script, arg0, positional) = match command {
             Some(script) => {
                 let arg0 = argv.get(index).cloned().unwrap_or_else(|| argv[0].clone());
-                (
-                    script,
-                    arg0,
-                    argv.get(index + 1..)
-                        .map(<[String]>::to_vec)
-                        .unwrap_or_default(),
-                )
+                (script, arg0, argv.get(index + 1..).map(<[String]>::to_vec).unwrap_or_default())
             }
             None => match argv.get(index) {
                 Some(file) => {
                     let path = self.abs_path(file);
                     match host.fs().read_file(&path) {
-                        Ok(data) => (
-                            String::from_utf8_lossy(&data).into_owned(),
-                            file.clone(),
-                            argv[index + 1..].to_vec(),
-                        ),
+                        Ok(data) => {
+                            (String::from_utf8_lossy(&data).into_owned(), file.clone(), argv[index + 1..].to_vec())
+                        }
                         Err(_) => {
                             self.eprint(
                                 host,
-                                &format!(
-                                    "{}: can't open '{file}': No such file or directory\n",
-                                    argv[0]
-                                ),
+                                &format!("{}: can't open '{file}': No such file or directory\n", argv[0]),
                             );
                             return self.done(2);
                         }
@@ -1725,34 +1414,17 @@ impl Machine {
                 None => {
                     // Commands from stdin.
                     let stdin = &self.io_top().stdin;
-                    let (rest, end) = (
-                        stdin.data[stdin.pos.min(stdin.data.len())..].to_vec(),
-                        stdin.data.len(),
-                    );
+                    let (rest, end) = (stdin.data[stdin.pos.min(stdin.data.len())..].to_vec(), stdin.data.len());
                     self.io_top_mut().stdin.pos = end;
-                    (
-                        String::from_utf8_lossy(&rest).into_owned(),
-                        argv[0].clone(),
-                        Vec::new(),
-                    )
+                    (String::from_utf8_lossy(&rest).into_owned(), argv[0].clone(), Vec::new())
                 }
             },
         };
         self.run_nested(&script, arg0, positional, host)
     }
 
-    fn run_nested(
-        &mut self,
-        script: &str,
-        arg0: String,
-        positional: Vec<String>,
-        host: &mut dyn Host,
-    ) -> Flow {
-        let depth = self
-            .frames
-            .iter()
-            .filter(|frame| matches!(frame, Frame::Boundary { .. }))
-            .count();
+    fn run_nested(&mut self, script: &str, arg0: String, positional: Vec<String>, host: &mut dyn Host) -> Flow {
+        let depth = self.frames.iter().filter(|frame| matches!(frame, Frame::Boundary { .. })).count();
         if depth >= CALL_DEPTH_MAX {
             self.eprint(host, "sh: nesting too deep\n");
             return self.done(2);
@@ -1804,11 +1476,7 @@ impl Machine {
 
 /// Expansion results, by target.
 pub(crate) enum Expanded {
-    Simple {
-        assigns: Vec<(String, String)>,
-        argv: Vec<String>,
-        redirs: Vec<ExpandedRedir>,
-    },
+    Simple { assigns: Vec<(String, String)>, argv: Vec<String>, redirs: Vec<ExpandedRedir> },
     Redirs(Vec<ExpandedRedir>),
     Words(Vec<String>),
     Arm(Option<usize>),
@@ -1822,22 +1490,13 @@ pub(crate) struct ExpandedRedir {
 
 fn target_has_subst(target: &Target) -> bool {
     let words_have = |words: &[Word]| words.iter().flatten().any(WordPart::has_command_subst);
-    let redirs_have = |redirs: &[Redir]| {
-        redirs
-            .iter()
-            .flat_map(|redir| &redir.target)
-            .any(WordPart::has_command_subst)
-    };
+    let redirs_have = |redirs: &[Redir]| redirs.iter().flat_map(|redir| &redir.target).any(WordPart::has_command_subst);
     match target {
         Target::Simple(command) | Target::Compound(command) => match &**command {
             Command::Simple(simple) => {
                 words_have(&simple.words)
                     || redirs_have(&simple.redirs)
-                    || simple
-                        .assigns
-                        .iter()
-                        .flat_map(|(_, word)| word)
-                        .any(WordPart::has_command_subst)
+                    || simple.assigns.iter().flat_map(|(_, word)| word).any(WordPart::has_command_subst)
             }
             Command::Compound(_, redirs) => redirs_have(redirs),
             Command::FunctionDef(..) => false,
@@ -1890,14 +1549,7 @@ fn is_builtin(name: &str) -> bool {
 }
 
 fn strip_bin_dir(name: &str) -> &str {
-    for dir in [
-        "/usr/local/bin/",
-        "/usr/local/sbin/",
-        "/usr/bin/",
-        "/usr/sbin/",
-        "/bin/",
-        "/sbin/",
-    ] {
+    for dir in ["/usr/local/bin/", "/usr/local/sbin/", "/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/"] {
         if let Some(rest) = name.strip_prefix(dir)
             && !rest.contains('/')
             && !rest.is_empty()
@@ -1925,9 +1577,5 @@ fn parse_duration_ms(arg: &str) -> Option<u64> {
     if !ms.is_finite() || ms < 0.0 {
         return None;
     }
-    Some(if ms > 1e18 {
-        u64::MAX / 2
-    } else {
-        ms.round() as u64
-    })
+    Some(if ms > 1e18 { u64::MAX / 2 } else { ms.round() as u64 })
 }

@@ -138,22 +138,14 @@ pub trait Host {
         1
     }
     /// Runs a command the shell does not know; `None` means "not handled" (`sh: x: not found`).
-    fn external(
-        &mut self,
-        argv: &[String],
-        env: &[(String, String)],
-        stdin: &[u8],
-    ) -> Option<ExternalOutput> {
+    fn external(&mut self, argv: &[String], env: &[(String, String)], stdin: &[u8]) -> Option<ExternalOutput> {
         let _ = (argv, env, stdin);
         None
     }
     /// Resolves a name for `nslookup`.
     fn dns_lookup(&mut self, name: &str) -> DnsAnswer {
         let _ = name;
-        DnsAnswer {
-            server: "10.96.0.10".to_string(),
-            records: Vec::new(),
-        }
+        DnsAnswer { server: "10.96.0.10".to_string(), records: Vec::new() }
     }
     /// Fetches a URL for `wget` and `curl`; the error is a message like `Connection refused`.
     fn http_get(&mut self, url: &str) -> Result<HttpResponse, String> {
@@ -230,13 +222,7 @@ impl Process {
     }
 
     fn idle() -> Process {
-        Process {
-            main: Machine::new(),
-            jobs: Vec::new(),
-            exit_code: None,
-            started: false,
-            steps_total: 0,
-        }
+        Process { main: Machine::new(), jobs: Vec::new(), exit_code: None, started: false, steps_total: 0 }
     }
 
     /// The exit code once the process has exited.
@@ -319,9 +305,7 @@ impl Process {
                 }
                 Run::Sleep(until_ms) => {
                     poll = match poll {
-                        Poll::Sleep { until_ms: main } => Poll::Sleep {
-                            until_ms: main.min(until_ms),
-                        },
+                        Poll::Sleep { until_ms: main } => Poll::Sleep { until_ms: main.min(until_ms) },
                         Poll::WaitInput => Poll::Sleep { until_ms },
                         other => other,
                     }
@@ -342,17 +326,9 @@ impl Process {
     /// interrupted with exit code [`EXIT_INTERRUPTED`]; if it runs out of steps, it is
     /// stopped with `sh: step budget exhausted (N steps)` and [`EXIT_BUDGET`].
     pub fn run_line(&mut self, line: &str, host: &mut dyn Host, budget_steps: u32) -> Output {
-        let mut capture = CaptureHost {
-            inner: host,
-            stdout: Vec::new(),
-            stderr: Vec::new(),
-        };
+        let mut capture = CaptureHost { inner: host, stdout: Vec::new(), stderr: Vec::new() };
         if let Some(code) = self.exit_code {
-            return Output {
-                stdout: String::new(),
-                stderr: String::new(),
-                exit_code: code,
-            };
+            return Output { stdout: String::new(), stderr: String::new(), exit_code: code };
         }
         self.start(&mut capture);
         self.main.load_script(line);
@@ -435,12 +411,7 @@ impl Host for CaptureHost<'_> {
     fn pid(&self) -> u32 {
         self.inner.pid()
     }
-    fn external(
-        &mut self,
-        argv: &[String],
-        env: &[(String, String)],
-        stdin: &[u8],
-    ) -> Option<ExternalOutput> {
+    fn external(&mut self, argv: &[String], env: &[(String, String)], stdin: &[u8]) -> Option<ExternalOutput> {
         self.inner.external(argv, env, stdin)
     }
     fn dns_lookup(&mut self, name: &str) -> DnsAnswer {

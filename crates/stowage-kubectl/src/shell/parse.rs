@@ -43,10 +43,7 @@ struct Parser {
 }
 
 fn is_meta(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | '(' | ')'
-    )
+    matches!(c, ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | '(' | ')')
 }
 
 fn is_name(s: &str) -> bool {
@@ -59,12 +56,7 @@ const RESERVED: &[&str] = &["then", "else", "elif", "fi", "do", "done", "esac", 
 
 impl Parser {
     fn new(source: &str) -> Parser {
-        Parser {
-            src: source.chars().collect(),
-            pos: 0,
-            skip: None,
-            depth: 0,
-        }
+        Parser { src: source.chars().collect(), pos: 0, skip: None, depth: 0 }
     }
 
     fn peek(&self) -> Option<char> {
@@ -76,9 +68,7 @@ impl Parser {
     }
 
     fn starts_with(&self, s: &str) -> bool {
-        s.chars()
-            .enumerate()
-            .all(|(i, c)| self.peek_at(i) == Some(c))
+        s.chars().enumerate().all(|(i, c)| self.peek_at(i) == Some(c))
     }
 
     fn bump(&mut self) -> Option<char> {
@@ -95,10 +85,7 @@ impl Parser {
     }
 
     fn error(&self, message: &str) -> SyntaxError {
-        SyntaxError {
-            message: format!("syntax error: {message}"),
-            incomplete: false,
-        }
+        SyntaxError { message: format!("syntax error: {message}"), incomplete: false }
     }
 
     fn eof_error(&self, expecting: &str) -> SyntaxError {
@@ -109,34 +96,23 @@ impl Parser {
     }
 
     fn unterminated(&self) -> SyntaxError {
-        SyntaxError {
-            message: "syntax error: unterminated quoted string".into(),
-            incomplete: true,
-        }
+        SyntaxError { message: "syntax error: unterminated quoted string".into(), incomplete: true }
     }
 
     /// `syntax error: unexpected X` for whatever is next.
     fn unexpected(&self) -> SyntaxError {
         let token = match self.peek() {
             None => {
-                return SyntaxError {
-                    message: "syntax error: unexpected end of file".into(),
-                    incomplete: true,
-                };
+                return SyntaxError { message: "syntax error: unexpected end of file".into(), incomplete: true };
             }
             Some('\n') => "newline".to_string(),
             Some(_) => {
-                for op in [
-                    ";;", "&&", "||", ">>", "<<", ";", "&", "|", "(", ")", "<", ">",
-                ] {
+                for op in [";;", "&&", "||", ">>", "<<", ";", "&", "|", "(", ")", "<", ">"] {
                     if self.starts_with(op) {
                         return self.error(&format!("unexpected \"{op}\""));
                     }
                 }
-                let word: String = self.src[self.pos..]
-                    .iter()
-                    .take_while(|c| !is_meta(**c))
-                    .collect();
+                let word: String = self.src[self.pos..].iter().take_while(|c| !is_meta(**c)).collect();
                 format!("\"{word}\"")
             }
         };
@@ -145,11 +121,7 @@ impl Parser {
 
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
-        if self.depth > NESTING_MAX {
-            Err(self.error("nesting too deep"))
-        } else {
-            Ok(())
-        }
+        if self.depth > NESTING_MAX { Err(self.error("nesting too deep")) } else { Ok(()) }
     }
 
     /// Skips blanks, line continuations and comments (not newlines).
@@ -293,11 +265,7 @@ impl Parser {
             self.linebreaks();
             rest.push((is_and, Arc::new(self.pipeline()?)));
         }
-        Ok(AndOr {
-            first,
-            rest,
-            background: false,
-        })
+        Ok(AndOr { first, rest, background: false })
     }
 
     fn pipeline(&mut self) -> Result<Pipeline> {
@@ -366,11 +334,7 @@ impl Parser {
     }
 
     fn simple_command(&mut self) -> Result<Command> {
-        let mut simple = Simple {
-            assigns: Vec::new(),
-            words: Vec::new(),
-            redirs: Vec::new(),
-        };
+        let mut simple = Simple { assigns: Vec::new(), words: Vec::new(), redirs: Vec::new() };
         loop {
             self.blanks();
             if let Some(redir) = self.redirection()? {
@@ -380,11 +344,7 @@ impl Parser {
             match self.peek() {
                 None => break,
                 Some(c) if is_meta(c) => {
-                    if c == '('
-                        && simple.words.len() == 1
-                        && simple.assigns.is_empty()
-                        && simple.redirs.is_empty()
-                    {
+                    if c == '(' && simple.words.len() == 1 && simple.assigns.is_empty() && simple.redirs.is_empty() {
                         return self.function_def(simple);
                     }
                     break;
@@ -408,9 +368,7 @@ impl Parser {
 
     fn function_def(&mut self, simple: Simple) -> Result<Command> {
         let name = match simple.words.first().map(Vec::as_slice) {
-            Some([WordPart::Lit(name)]) if is_name(name) || name.chars().all(|c| !is_meta(c)) => {
-                name.clone()
-            }
+            Some([WordPart::Lit(name)]) if is_name(name) || name.chars().all(|c| !is_meta(c)) => name.clone(),
             _ => return Err(self.unexpected()),
         };
         self.bump();
@@ -450,10 +408,7 @@ impl Parser {
                 }
             }
         }
-        Ok(Compound::If(Arc::new(IfNode {
-            branches,
-            otherwise,
-        })))
+        Ok(Compound::If(Arc::new(IfNode { branches, otherwise })))
     }
 
     fn do_group(&mut self) -> Result<List> {
@@ -475,11 +430,7 @@ impl Parser {
         self.blanks();
         let var = self.peek_word().unwrap_or_default();
         if !is_name(&var) {
-            return Err(if self.peek().is_none() {
-                self.eof_error("do")
-            } else {
-                self.error("bad for loop variable")
-            });
+            return Err(if self.peek().is_none() { self.eof_error("do") } else { self.error("bad for loop variable") });
         }
         for _ in var.chars() {
             self.bump();
@@ -600,11 +551,7 @@ impl Parser {
             self.pos = start;
             return Ok(None);
         };
-        let fd = if digits.is_empty() {
-            None
-        } else {
-            Some(digits.parse().unwrap_or(u32::MAX))
-        };
+        let fd = if digits.is_empty() { None } else { Some(digits.parse().unwrap_or(u32::MAX)) };
         if op == RedirOp::HereDoc {
             let strip_tabs = self.peek() == Some('-');
             if strip_tabs {
@@ -648,10 +595,7 @@ impl Parser {
         let mut at = body_start;
         let mut found = false;
         while at < self.src.len() {
-            let end = self.src[at..]
-                .iter()
-                .position(|c| *c == '\n')
-                .map_or(self.src.len(), |offset| at + offset);
+            let end = self.src[at..].iter().position(|c| *c == '\n').map_or(self.src.len(), |offset| at + offset);
             let mut line: String = self.src[at..end].iter().collect();
             at = (end + 1).min(self.src.len());
             if strip_tabs {
@@ -739,11 +683,7 @@ impl Parser {
     /// Double-quote-like text: `"..."` (until `"`), here-document bodies and arithmetic (until EOF).
     ///
     /// In here-documents, `"` is an ordinary character.
-    fn text_with_expansions(
-        &mut self,
-        until: Option<char>,
-        heredoc: bool,
-    ) -> Result<Vec<WordPart>> {
+    fn text_with_expansions(&mut self, until: Option<char>, heredoc: bool) -> Result<Vec<WordPart>> {
         self.enter()?;
         let mut parts = Vec::new();
         let mut lit = String::new();
@@ -872,28 +812,15 @@ impl Parser {
             }
             Some(c) if c == '_' || c.is_ascii_alphabetic() => {
                 let mut name = String::new();
-                while let Some(c) = self
-                    .peek()
-                    .filter(|c| *c == '_' || c.is_ascii_alphanumeric())
-                {
+                while let Some(c) = self.peek().filter(|c| *c == '_' || c.is_ascii_alphanumeric()) {
                     name.push(c);
                     self.bump();
                 }
-                Ok(WordPart::Param(Param {
-                    name,
-                    op: ParamOp::Plain,
-                    word: Vec::new(),
-                }))
+                Ok(WordPart::Param(Param { name, op: ParamOp::Plain, word: Vec::new() }))
             }
-            Some(c)
-                if c.is_ascii_digit() || matches!(c, '?' | '$' | '#' | '!' | '@' | '*' | '-') =>
-            {
+            Some(c) if c.is_ascii_digit() || matches!(c, '?' | '$' | '#' | '!' | '@' | '*' | '-') => {
                 self.bump();
-                Ok(WordPart::Param(Param {
-                    name: c.to_string(),
-                    op: ParamOp::Plain,
-                    word: Vec::new(),
-                }))
+                Ok(WordPart::Param(Param { name: c.to_string(), op: ParamOp::Plain, word: Vec::new() }))
             }
             _ if quoted => Ok(WordPart::Quoted("$".into())),
             _ => Ok(WordPart::Lit("$".into())),
@@ -902,11 +829,7 @@ impl Parser {
 
     fn braced_param(&mut self) -> Result<WordPart> {
         let bad = |p: &Parser| {
-            if p.peek().is_none() {
-                p.unterminated()
-            } else {
-                p.error("bad substitution")
-            }
+            if p.peek().is_none() { p.unterminated() } else { p.error("bad substitution") }
         };
         let mut length = false;
         if self.peek() == Some('#') && !matches!(self.peek_at(1), Some('}') | None) {
@@ -916,10 +839,7 @@ impl Parser {
         let mut name = String::new();
         match self.peek() {
             Some(c) if c == '_' || c.is_ascii_alphabetic() => {
-                while let Some(c) = self
-                    .peek()
-                    .filter(|c| *c == '_' || c.is_ascii_alphanumeric())
-                {
+                while let Some(c) = self.peek().filter(|c| *c == '_' || c.is_ascii_alphanumeric()) {
                     name.push(c);
                     self.bump();
                 }
@@ -938,11 +858,7 @@ impl Parser {
         }
         if length {
             return if self.bump() == Some('}') {
-                Ok(WordPart::Param(Param {
-                    name,
-                    op: ParamOp::Length,
-                    word: Vec::new(),
-                }))
+                Ok(WordPart::Param(Param { name, op: ParamOp::Length, word: Vec::new() }))
             } else {
                 Err(bad(self))
             };
@@ -954,29 +870,18 @@ impl Parser {
         let op = match (self.peek(), colon) {
             (Some('}'), false) => {
                 self.bump();
-                return Ok(WordPart::Param(Param {
-                    name,
-                    op: ParamOp::Plain,
-                    word: Vec::new(),
-                }));
+                return Ok(WordPart::Param(Param { name, op: ParamOp::Plain, word: Vec::new() }));
             }
             (Some('-'), _) => ParamOp::Default { colon },
             (Some('='), _) => ParamOp::Assign { colon },
             (Some('?'), _) => ParamOp::Error { colon },
             (Some('+'), _) => ParamOp::Alternative { colon },
-            (Some('%'), false) => ParamOp::TrimSuffix {
-                longest: self.peek_at(1) == Some('%'),
-            },
-            (Some('#'), false) => ParamOp::TrimPrefix {
-                longest: self.peek_at(1) == Some('#'),
-            },
+            (Some('%'), false) => ParamOp::TrimSuffix { longest: self.peek_at(1) == Some('%') },
+            (Some('#'), false) => ParamOp::TrimPrefix { longest: self.peek_at(1) == Some('#') },
             _ => return Err(bad(self)),
         };
         self.bump();
-        if matches!(
-            op,
-            ParamOp::TrimSuffix { longest: true } | ParamOp::TrimPrefix { longest: true }
-        ) {
+        if matches!(op, ParamOp::TrimSuffix { longest: true } | ParamOp::TrimPrefix { longest: true }) {
             self.bump();
         }
         let word = self.brace_word()?;
@@ -1009,9 +914,7 @@ impl Parser {
                 Some('"') => {
                     flush(&mut lit, &mut parts);
                     self.bump();
-                    parts.push(WordPart::Double(
-                        self.text_with_expansions(Some('"'), false)?,
-                    ));
+                    parts.push(WordPart::Double(self.text_with_expansions(Some('"'), false)?));
                 }
                 Some('$' | '`') => {
                     flush(&mut lit, &mut parts);

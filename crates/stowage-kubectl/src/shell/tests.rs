@@ -26,74 +26,24 @@ impl TestHost {
         for dir in ["tmp", "root", "bin", "var/log"] {
             root.mkdir_all(dir, START_MS).unwrap();
         }
-        root.write_file_at("etc/hostname", b"web-0\n", START_MS)
-            .unwrap();
-        root.write_file_at(
-            "etc/os-release",
-            b"NAME=\"BusyBox\"\nVERSION_ID=1.36.1\n",
-            START_MS,
-        )
-        .unwrap();
+        root.write_file_at("etc/hostname", b"web-0\n", START_MS).unwrap();
+        root.write_file_at("etc/os-release", b"NAME=\"BusyBox\"\nVERSION_ID=1.36.1\n", START_MS).unwrap();
         let root = store.insert(root);
         let scratch = store.insert(FsTree::new("tmpfs", "tmpfs", Some(1 << 20), START_MS));
         let disk = store.insert(FsTree::new("/dev/sdb", "ext4", Some(1 << 30), START_MS));
         let mut info = FsTree::new("tmpfs", "tmpfs", None, START_MS);
         let stamp = "..2026_11_24_05_30_00.123";
-        info.write_file_at(
-            &format!("{stamp}/labels"),
-            b"app=\"web\"\ntier=\"frontend\"",
-            START_MS,
-        )
-        .unwrap();
-        info.write_file_at(
-            &format!("{stamp}/annotations"),
-            b"owner=\"storage-team\"",
-            START_MS,
-        )
-        .unwrap();
+        info.write_file_at(&format!("{stamp}/labels"), b"app=\"web\"\ntier=\"frontend\"", START_MS).unwrap();
+        info.write_file_at(&format!("{stamp}/annotations"), b"owner=\"storage-team\"", START_MS).unwrap();
         info.symlink_at("..data", stamp, START_MS).unwrap();
-        info.symlink_at("labels", "..data/labels", START_MS)
-            .unwrap();
-        info.symlink_at("annotations", "..data/annotations", START_MS)
-            .unwrap();
+        info.symlink_at("labels", "..data/labels", START_MS).unwrap();
+        info.symlink_at("annotations", "..data/annotations", START_MS).unwrap();
         let info = store.insert(info);
-        let mut ns = MountNamespace::new(MountSpec {
-            fs: root,
-            subpath: String::new(),
-            read_only: false,
-        });
-        ns.mount(
-            "/scratch",
-            MountSpec {
-                fs: scratch,
-                subpath: String::new(),
-                read_only: false,
-            },
-        );
-        ns.mount(
-            "/data",
-            MountSpec {
-                fs: disk,
-                subpath: String::new(),
-                read_only: false,
-            },
-        );
-        ns.mount(
-            "/etc/pod-info",
-            MountSpec {
-                fs: info,
-                subpath: String::new(),
-                read_only: true,
-            },
-        );
-        TestHost {
-            store,
-            ns,
-            now_ms: START_MS,
-            rng: 42,
-            suspend_sleep,
-            log: Vec::new(),
-        }
+        let mut ns = MountNamespace::new(MountSpec { fs: root, subpath: String::new(), read_only: false });
+        ns.mount("/scratch", MountSpec { fs: scratch, subpath: String::new(), read_only: false });
+        ns.mount("/data", MountSpec { fs: disk, subpath: String::new(), read_only: false });
+        ns.mount("/etc/pod-info", MountSpec { fs: info, subpath: String::new(), read_only: true });
+        TestHost { store, ns, now_ms: START_MS, rng: 42, suspend_sleep, log: Vec::new() }
     }
 }
 
@@ -123,17 +73,9 @@ impl Host for TestHost {
         "web-0".to_string()
     }
     fn environment(&self) -> Vec<(String, String)> {
-        vec![
-            ("HOME".into(), "/root".into()),
-            ("POD_NAME".into(), "web-0".into()),
-        ]
+        vec![("HOME".into(), "/root".into()), ("POD_NAME".into(), "web-0".into())]
     }
-    fn external(
-        &mut self,
-        argv: &[String],
-        _env: &[(String, String)],
-        stdin: &[u8],
-    ) -> Option<ExternalOutput> {
+    fn external(&mut self, argv: &[String], _env: &[(String, String)], stdin: &[u8]) -> Option<ExternalOutput> {
         if argv[0] != "kubectl" {
             return None;
         }
@@ -141,36 +83,20 @@ impl Host for TestHost {
             Some("apply") => format!("applied {} bytes\n", stdin.len()).into_bytes(),
             _ => b"NAME    READY   STATUS    RESTARTS   AGE\nweb-0   1/1     Running   0          5m\n".to_vec(),
         };
-        Some(ExternalOutput {
-            stdout,
-            stderr: Vec::new(),
-            exit_code: 0,
-        })
+        Some(ExternalOutput { stdout, stderr: Vec::new(), exit_code: 0 })
     }
     fn dns_lookup(&mut self, name: &str) -> DnsAnswer {
         let records = if name.starts_with("web") {
-            vec![(
-                "web.default.svc.cluster.local".to_string(),
-                "10.96.12.7".to_string(),
-            )]
+            vec![("web.default.svc.cluster.local".to_string(), "10.96.12.7".to_string())]
         } else {
             Vec::new()
         };
-        DnsAnswer {
-            server: "10.96.0.10".into(),
-            records,
-        }
+        DnsAnswer { server: "10.96.0.10".into(), records }
     }
     fn http_get(&mut self, url: &str) -> Result<HttpResponse, String> {
         match url {
-            "http://web" | "http://web/" => Ok(HttpResponse {
-                status: 200,
-                body: b"<h1>hello</h1>\n".to_vec(),
-            }),
-            "http://web/missing" => Ok(HttpResponse {
-                status: 404,
-                body: b"not found\n".to_vec(),
-            }),
+            "http://web" | "http://web/" => Ok(HttpResponse { status: 200, body: b"<h1>hello</h1>\n".to_vec() }),
+            "http://web/missing" => Ok(HttpResponse { status: 404, body: b"not found\n".to_vec() }),
             _ => Err("Connection refused".into()),
         }
     }
@@ -218,10 +144,7 @@ fn check_container(argv: &[&str], advances_ms: &[u64], expect: Expect) {
     loop {
         let poll = process.resume(&mut host, 10_000);
         let log = String::from_utf8_lossy(&std::mem::take(&mut host.log)).into_owned();
-        text.push_str(&format!(
-            "t+{}s {poll:?}\n",
-            (host.now_ms - START_MS) / 1000
-        ));
+        text.push_str(&format!("t+{}s {poll:?}\n", (host.now_ms - START_MS) / 1000));
         for line in log.lines() {
             text.push_str(&format!("  | {line}\n"));
         }
@@ -257,11 +180,7 @@ cat /tmp/nope"#,
 #[test]
 fn container_should_suspend_in_sleep_after_writing() {
     check_container(
-        &[
-            "sh",
-            "-c",
-            "echo 'important data' > /tmp/data.txt && sleep 3600",
-        ],
+        &["sh", "-c", "echo 'important data' > /tmp/data.txt && sleep 3600"],
         &[1_800_000, 1_800_000],
         expect![[r#"
             t+0s Sleep { until_ms: 1795501800000 }
@@ -280,9 +199,7 @@ fn writer_loop_should_append_a_line_per_resume() {
         polls.push(format!("{:?}", process.resume(&mut host, 10_000)));
         host.now_ms += 5_000;
     }
-    let log = Vfs::new(&mut host.store, &host.ns)
-        .read_file("/scratch/log.txt")
-        .unwrap();
+    let log = Vfs::new(&mut host.store, &host.ns).read_file("/scratch/log.txt").unwrap();
     let text = format!("{}\n{}", polls.join("\n"), String::from_utf8_lossy(&log));
     expect![[r#"
         Sleep { until_ms: 1795498205000 }
@@ -322,22 +239,17 @@ fn tail_f_should_follow_a_file_written_by_a_background_job() {
 #[test]
 fn counter_loop_should_count_on_simulated_time() {
     let mut host = TestHost::new(true);
-    let mut process =
-        Process::new("i=0; while true; do i=$((i+1)); echo $i > /data/counter; sleep 1; done");
+    let mut process = Process::new("i=0; while true; do i=$((i+1)); echo $i > /data/counter; sleep 1; done");
     for _ in 0..5 {
         process.resume(&mut host, 10_000);
         host.now_ms += 1_000;
     }
     let snapshot = process.clone();
-    let counter = Vfs::new(&mut host.store, &host.ns)
-        .read_file("/data/counter")
-        .unwrap();
+    let counter = Vfs::new(&mut host.store, &host.ns).read_file("/data/counter").unwrap();
     assert_eq!(counter, b"5\n");
     let mut other = snapshot;
     other.resume(&mut host, 10_000);
-    let counter = Vfs::new(&mut host.store, &host.ns)
-        .read_file("/data/counter")
-        .unwrap();
+    let counter = Vfs::new(&mut host.store, &host.ns).read_file("/data/counter").unwrap();
     assert_eq!(counter, b"6\n");
 }
 
@@ -850,14 +762,10 @@ fn garbage_input_should_never_panic() {
     let mut host = TestHost::new(false);
     for _ in 0..400 {
         let mut line = String::new();
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         let count = (seed >> 60) as usize + 1;
         for _ in 0..count {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             line.push_str(fragments[(seed >> 33) as usize % fragments.len()]);
             if seed & 1 == 0 {
                 line.push(' ');

@@ -14,18 +14,8 @@ pub(crate) struct Civil {
 }
 
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const WEEKDAYS_LONG: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const WEEKDAYS_LONG: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const MONTHS_LONG: [&str; 12] = [
     "January",
     "February",
@@ -111,12 +101,7 @@ pub fn format_date(now_ms: u64, format: &str) -> String {
             'T' => out.push_str(&format!("{:02}:{:02}:{:02}", t.hour, t.minute, t.second)),
             'R' => out.push_str(&format!("{:02}:{:02}", t.hour, t.minute)),
             'F' => out.push_str(&format!("{}-{:02}-{:02}", t.year, t.month, t.day)),
-            'D' => out.push_str(&format!(
-                "{:02}/{:02}/{:02}",
-                t.month,
-                t.day,
-                t.year.rem_euclid(100)
-            )),
+            'D' => out.push_str(&format!("{:02}/{:02}/{:02}", t.month, t.day, t.year.rem_euclid(100))),
             'c' => out.push_str(&format_date(now_ms, "%a %b %e %H:%M:%S %Y")),
             'n' => out.push('\n'),
             't' => out.push('\t'),

@@ -32,77 +32,40 @@ pub fn access_mode_bit(mode: &str) -> u8 {
 
 /// The bit set of a list of access modes.
 pub fn access_mode_bits(modes: &[String]) -> u8 {
-    modes
-        .iter()
-        .fold(0, |bits, mode| bits | access_mode_bit(mode))
+    modes.iter().fold(0, |bits, mode| bits | access_mode_bit(mode))
 }
 
 /// A claim's requested access modes as bits.
 pub fn claim_access_modes(claim: &PersistentVolumeClaim) -> u8 {
-    access_mode_bits(
-        claim
-            .spec
-            .as_ref()
-            .and_then(|s| s.access_modes.as_deref())
-            .unwrap_or(&[]),
-    )
+    access_mode_bits(claim.spec.as_ref().and_then(|s| s.access_modes.as_deref()).unwrap_or(&[]))
 }
 
 /// A volume's access modes as bits.
 pub fn volume_access_modes(volume: &PersistentVolume) -> u8 {
-    access_mode_bits(
-        volume
-            .spec
-            .as_ref()
-            .and_then(|s| s.access_modes.as_deref())
-            .unwrap_or(&[]),
-    )
+    access_mode_bits(volume.spec.as_ref().and_then(|s| s.access_modes.as_deref()).unwrap_or(&[]))
 }
 
 /// kubectl's short form of an access-mode set, in its fixed order (`RWO,ROX,RWX,RWOP`).
 pub fn access_modes_short(bits: u8) -> String {
     let names = [(RWO, "RWO"), (ROX, "ROX"), (RWX, "RWX"), (RWOP, "RWOP")];
-    names
-        .iter()
-        .filter(|(bit, _)| bits & bit != 0)
-        .map(|(_, name)| *name)
-        .collect::<Vec<_>>()
-        .join(",")
+    names.iter().filter(|(bit, _)| bits & bit != 0).map(|(_, name)| *name).collect::<Vec<_>>().join(",")
 }
 
 /// The class of a claim for matching (`GetPersistentVolumeClaimClass`): the beta annotation wins,
 /// then `spec.storageClassName`; nil and `""` are both `""`.
 pub fn claim_class(claim: &PersistentVolumeClaim) -> &str {
-    if let Some(class) = claim
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(ANN_BETA_STORAGE_CLASS))
-    {
+    if let Some(class) = claim.metadata.annotations.as_ref().and_then(|a| a.get(ANN_BETA_STORAGE_CLASS)) {
         return class;
     }
-    claim
-        .spec
-        .as_ref()
-        .and_then(|s| s.storage_class_name.as_deref())
-        .unwrap_or("")
+    claim.spec.as_ref().and_then(|s| s.storage_class_name.as_deref()).unwrap_or("")
 }
 
 /// The class of a volume (`GetPersistentVolumeClass`).
 pub fn volume_class(volume: &PersistentVolume) -> &str {
-    if let Some(class) = volume
-        .metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(ANN_BETA_STORAGE_CLASS))
-    {
+    if let Some(class) = volume.metadata.annotations.as_ref().and_then(|a| a.get(ANN_BETA_STORAGE_CLASS)) {
         return class;
     }
-    volume
-        .spec
-        .as_ref()
-        .and_then(|s| s.storage_class_name.as_deref())
-        .unwrap_or("")
+    volume.spec.as_ref().and_then(|s| s.storage_class_name.as_deref()).unwrap_or("")
 }
 
 /// The storage a claim requests (zero when unset or unparseable).
@@ -145,47 +108,27 @@ pub fn bytes(quantity: &Quantity) -> u64 {
 
 /// A volume mode, with nil meaning `Filesystem`.
 pub fn claim_volume_mode(claim: &PersistentVolumeClaim) -> &str {
-    claim
-        .spec
-        .as_ref()
-        .and_then(|s| s.volume_mode.as_deref())
-        .unwrap_or("Filesystem")
+    claim.spec.as_ref().and_then(|s| s.volume_mode.as_deref()).unwrap_or("Filesystem")
 }
 
 /// A volume's mode, with nil meaning `Filesystem`.
 pub fn volume_volume_mode(volume: &PersistentVolume) -> &str {
-    volume
-        .spec
-        .as_ref()
-        .and_then(|s| s.volume_mode.as_deref())
-        .unwrap_or("Filesystem")
+    volume.spec.as_ref().and_then(|s| s.volume_mode.as_deref()).unwrap_or("Filesystem")
 }
 
 /// A claim's VolumeAttributesClass name (`""` when unset).
 pub fn claim_attributes_class(claim: &PersistentVolumeClaim) -> &str {
-    claim
-        .spec
-        .as_ref()
-        .and_then(|s| s.volume_attributes_class_name.as_deref())
-        .unwrap_or("")
+    claim.spec.as_ref().and_then(|s| s.volume_attributes_class_name.as_deref()).unwrap_or("")
 }
 
 /// A volume's VolumeAttributesClass name (`""` when unset).
 pub fn volume_attributes_class(volume: &PersistentVolume) -> &str {
-    volume
-        .spec
-        .as_ref()
-        .and_then(|s| s.volume_attributes_class_name.as_deref())
-        .unwrap_or("")
+    volume.spec.as_ref().and_then(|s| s.volume_attributes_class_name.as_deref()).unwrap_or("")
 }
 
 /// `spec.volumeName` of a claim (`""` when unset).
 pub fn claim_volume_name(claim: &PersistentVolumeClaim) -> &str {
-    claim
-        .spec
-        .as_ref()
-        .and_then(|s| s.volume_name.as_deref())
-        .unwrap_or("")
+    claim.spec.as_ref().and_then(|s| s.volume_name.as_deref()).unwrap_or("")
 }
 
 /// The namespace of an object's metadata (`""` when unset).
@@ -204,13 +147,8 @@ pub fn uid_of(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta)
 }
 
 /// Whether an annotation is present.
-pub fn has_annotation(
-    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-    key: &str,
-) -> bool {
-    meta.annotations
-        .as_ref()
-        .is_some_and(|a| a.contains_key(key))
+pub fn has_annotation(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, key: &str) -> bool {
+    meta.annotations.as_ref().is_some_and(|a| a.contains_key(key))
 }
 
 /// An annotation's value.
@@ -218,28 +156,16 @@ pub fn annotation<'a>(
     meta: &'a k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
     key: &str,
 ) -> Option<&'a str> {
-    meta.annotations
-        .as_ref()
-        .and_then(|a| a.get(key))
-        .map(String::as_str)
+    meta.annotations.as_ref().and_then(|a| a.get(key)).map(String::as_str)
 }
 
 /// Sets an annotation.
-pub fn set_annotation(
-    meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-    key: &str,
-    value: &str,
-) {
-    meta.annotations
-        .get_or_insert_with(BTreeMap::new)
-        .insert(key.to_string(), value.to_string());
+pub fn set_annotation(meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, key: &str, value: &str) {
+    meta.annotations.get_or_insert_with(BTreeMap::new).insert(key.to_string(), value.to_string());
 }
 
 /// Removes an annotation (and the map when it becomes empty).
-pub fn remove_annotation(
-    meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-    key: &str,
-) {
+pub fn remove_annotation(meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, key: &str) {
     if let Some(annotations) = meta.annotations.as_mut() {
         annotations.remove(key);
         if annotations.is_empty() {
@@ -249,20 +175,12 @@ pub fn remove_annotation(
 }
 
 /// Whether a finalizer is present.
-pub fn has_finalizer(
-    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-    finalizer: &str,
-) -> bool {
-    meta.finalizers
-        .as_ref()
-        .is_some_and(|f| f.iter().any(|x| x == finalizer))
+pub fn has_finalizer(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, finalizer: &str) -> bool {
+    meta.finalizers.as_ref().is_some_and(|f| f.iter().any(|x| x == finalizer))
 }
 
 /// Adds a finalizer at the end of the list.
-pub fn add_finalizer(
-    meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-    finalizer: &str,
-) {
+pub fn add_finalizer(meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, finalizer: &str) {
     let list = meta.finalizers.get_or_insert_with(Vec::new);
     if !list.iter().any(|f| f == finalizer) {
         list.push(finalizer.to_string());
@@ -270,10 +188,7 @@ pub fn add_finalizer(
 }
 
 /// Removes a finalizer (and the list when it becomes empty).
-pub fn remove_finalizer(
-    meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-    finalizer: &str,
-) {
+pub fn remove_finalizer(meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, finalizer: &str) {
     if let Some(list) = meta.finalizers.as_mut() {
         list.retain(|f| f != finalizer);
         if list.is_empty() {
@@ -284,20 +199,12 @@ pub fn remove_finalizer(
 
 /// A volume's phase (`""` when unset).
 pub fn volume_phase(volume: &PersistentVolume) -> &str {
-    volume
-        .status
-        .as_ref()
-        .and_then(|s| s.phase.as_deref())
-        .unwrap_or("")
+    volume.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("")
 }
 
 /// A claim's phase (`""` when unset).
 pub fn claim_phase(claim: &PersistentVolumeClaim) -> &str {
-    claim
-        .status
-        .as_ref()
-        .and_then(|s| s.phase.as_deref())
-        .unwrap_or("")
+    claim.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("")
 }
 
 /// `IsVolumeBoundToClaim`: the volume's claimRef names the claim (and, when it has a uid, the same uid).
@@ -318,10 +225,7 @@ pub fn is_volume_bound_to_claim(volume: &PersistentVolume, claim: &PersistentVol
 
 /// Whether a label selector matches a label set (`metav1.LabelSelectorAsSelector` semantics; a nil
 /// selector matches everything, an empty one too).
-pub fn label_selector_matches(
-    selector: Option<&LabelSelector>,
-    labels: Option<&BTreeMap<String, String>>,
-) -> bool {
+pub fn label_selector_matches(selector: Option<&LabelSelector>, labels: Option<&BTreeMap<String, String>>) -> bool {
     let Some(selector) = selector else {
         return true;
     };
@@ -357,28 +261,19 @@ fn node_requirement_matches(requirement: &NodeSelectorRequirement, value: Option
         "Exists" => value.is_some(),
         "DoesNotExist" => value.is_none(),
         "Gt" | "Lt" => {
-            let (Some(value), Some(bound)) = (
-                value.and_then(|v| v.parse::<i64>().ok()),
-                values.first().and_then(|v| v.parse::<i64>().ok()),
-            ) else {
+            let (Some(value), Some(bound)) =
+                (value.and_then(|v| v.parse::<i64>().ok()), values.first().and_then(|v| v.parse::<i64>().ok()))
+            else {
                 return false;
             };
-            if requirement.operator == "Gt" {
-                value > bound
-            } else {
-                value < bound
-            }
+            if requirement.operator == "Gt" { value > bound } else { value < bound }
         }
         _ => false,
     }
 }
 
 /// Whether a node selector (terms ORed, expressions ANDed) matches a node's labels and name.
-pub fn node_selector_matches(
-    selector: &NodeSelector,
-    node_name: &str,
-    labels: &BTreeMap<String, String>,
-) -> bool {
+pub fn node_selector_matches(selector: &NodeSelector, node_name: &str, labels: &BTreeMap<String, String>) -> bool {
     selector.node_selector_terms.iter().any(|term| {
         let expressions = term.match_expressions.as_deref().unwrap_or(&[]);
         let fields = term.match_fields.as_deref().unwrap_or(&[]);
@@ -386,47 +281,29 @@ pub fn node_selector_matches(
             return false;
         }
         let name = node_name.to_string();
-        expressions
-            .iter()
-            .all(|r| node_requirement_matches(r, labels.get(&r.key)))
-            && fields
-                .iter()
-                .all(|r| r.key == "metadata.name" && node_requirement_matches(r, Some(&name)))
+        expressions.iter().all(|r| node_requirement_matches(r, labels.get(&r.key)))
+            && fields.iter().all(|r| r.key == "metadata.name" && node_requirement_matches(r, Some(&name)))
     })
 }
 
 /// `CheckNodeAffinity`: a volume without required node affinity fits every node.
 pub fn volume_fits_node(volume: &PersistentVolume, node: &Node) -> bool {
-    let Some(required) = volume
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_affinity.as_ref())
-        .and_then(|a| a.required.as_ref())
+    let Some(required) = volume.spec.as_ref().and_then(|s| s.node_affinity.as_ref()).and_then(|a| a.required.as_ref())
     else {
         return true;
     };
     let empty = BTreeMap::new();
-    node_selector_matches(
-        required,
-        name_of(&node.metadata),
-        node.metadata.labels.as_ref().unwrap_or(&empty),
-    )
+    node_selector_matches(required, name_of(&node.metadata), node.metadata.labels.as_ref().unwrap_or(&empty))
 }
 
 /// Whether a pod has finished (`Succeeded` or `Failed`).
 pub fn pod_is_terminated(pod: &Pod) -> bool {
-    matches!(
-        pod.status.as_ref().and_then(|s| s.phase.as_deref()),
-        Some("Succeeded" | "Failed")
-    )
+    matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
 }
 
 /// The node a pod is scheduled to (`""` when unscheduled).
 pub fn pod_node(pod: &Pod) -> &str {
-    pod.spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_deref())
-        .unwrap_or("")
+    pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("")
 }
 
 /// The claim names a pod uses: `persistentVolumeClaim.claimName` volumes and generic ephemeral
@@ -474,10 +351,7 @@ mod tests {
     fn access_modes_should_print_in_kubectl_order() {
         assert_eq!(access_modes_short(RWX | RWO), "RWO,RWX");
         assert_eq!(access_modes_short(RWOP), "RWOP");
-        assert_eq!(
-            access_mode_bits(&["ReadOnlyMany".to_string(), "ReadWriteOnce".to_string()]),
-            RWO | ROX
-        );
+        assert_eq!(access_mode_bits(&["ReadOnlyMany".to_string(), "ReadWriteOnce".to_string()]), RWO | ROX);
     }
 
     #[test]

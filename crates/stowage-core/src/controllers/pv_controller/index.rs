@@ -23,17 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Entry {
     /// No claimRef: candidate for any claim of its class.
-    Unbound {
-        class: String,
-        modes: u8,
-        capacity: Quantity,
-    },
+    Unbound { class: String, modes: u8, capacity: Quantity },
     /// claimRef names a claim.
-    Claimed {
-        namespace: String,
-        name: String,
-        modes: u8,
-    },
+    Claimed { namespace: String, name: String, modes: u8 },
 }
 
 /// The index. Cheap to clone; rebuilt on demand.
@@ -131,9 +123,7 @@ impl VolumeIndex {
             return;
         }
         let changes = store.changes_after(self.cursor);
-        let contiguous = changes
-            .first()
-            .is_some_and(|c| c.resource_version == self.cursor + 1);
+        let contiguous = changes.first().is_some_and(|c| c.resource_version == self.cursor + 1);
         if !contiguous || self.cursor == 0 {
             self.rebuild(store);
             return;
@@ -169,32 +159,16 @@ impl VolumeIndex {
                 name: claim_ref.name.clone().unwrap_or_default(),
                 modes,
             },
-            None => Entry::Unbound {
-                class: volume_class(volume).to_string(),
-                modes,
-                capacity: volume_capacity(volume),
-            },
+            None => {
+                Entry::Unbound { class: volume_class(volume).to_string(), modes, capacity: volume_capacity(volume) }
+            }
         };
         match &entry {
-            Entry::Unbound {
-                class,
-                modes,
-                capacity,
-            } => {
-                self.unbound
-                    .entry((class.clone(), *modes))
-                    .or_default()
-                    .insert((*capacity, name.clone()));
+            Entry::Unbound { class, modes, capacity } => {
+                self.unbound.entry((class.clone(), *modes)).or_default().insert((*capacity, name.clone()));
             }
-            Entry::Claimed {
-                namespace,
-                name: claim,
-                modes,
-            } => {
-                self.claimed
-                    .entry((namespace.clone(), claim.clone()))
-                    .or_default()
-                    .insert((*modes, name.clone()));
+            Entry::Claimed { namespace, name: claim, modes } => {
+                self.claimed.entry((namespace.clone(), claim.clone())).or_default().insert((*modes, name.clone()));
             }
         }
         *self.mode_sets.entry(modes).or_insert(0) += 1;
@@ -206,11 +180,7 @@ impl VolumeIndex {
             return;
         };
         let modes = match entry {
-            Entry::Unbound {
-                class,
-                modes,
-                capacity,
-            } => {
+            Entry::Unbound { class, modes, capacity } => {
                 let key = (class, modes);
                 if let Some(set) = self.unbound.get_mut(&key) {
                     set.remove(&(capacity, name.to_string()));
@@ -220,11 +190,7 @@ impl VolumeIndex {
                 }
                 modes
             }
-            Entry::Claimed {
-                namespace,
-                name: claim,
-                modes,
-            } => {
+            Entry::Claimed { namespace, name: claim, modes } => {
                 let key = (namespace, claim);
                 if let Some(set) = self.claimed.get_mut(&key) {
                     set.remove(&(modes, name.to_string()));
@@ -250,16 +216,8 @@ impl VolumeIndex {
         let wanted = claim_access_modes(claim);
         let requested = claim_request(claim);
         let class = claim_class(claim).to_string();
-        let claim_key = (
-            namespace_of(&claim.metadata).to_string(),
-            name_of(&claim.metadata).to_string(),
-        );
-        let mut sets: Vec<u8> = self
-            .mode_sets
-            .keys()
-            .copied()
-            .filter(|m| m & wanted == wanted)
-            .collect();
+        let claim_key = (namespace_of(&claim.metadata).to_string(), name_of(&claim.metadata).to_string());
+        let mut sets: Vec<u8> = self.mode_sets.keys().copied().filter(|m| m & wanted == wanted).collect();
         sets.sort_by_key(|m| (m.count_ones(), *m));
         let prebound = self.claimed.get(&claim_key);
         for modes in sets {

@@ -77,30 +77,17 @@ impl Controller for PvController {
                 {
                     let namespace = claim_ref.namespace.clone().unwrap_or_default();
                     let name = claim_ref.name.clone().unwrap_or_default();
-                    if store
-                        .get_typed::<PersistentVolumeClaim>(&namespace, &name)
-                        .is_some()
-                    {
-                        out.push(ObjectKey::namespaced(
-                            Kind::PersistentVolumeClaim,
-                            namespace,
-                            name,
-                        ));
+                    if store.get_typed::<PersistentVolumeClaim>(&namespace, &name).is_some() {
+                        out.push(ObjectKey::namespaced(Kind::PersistentVolumeClaim, namespace, name));
                     }
                 }
             }
             Kind::PersistentVolumeClaim => {
                 out.push(change.key.clone());
-                match store
-                    .get_typed::<PersistentVolumeClaim>(&change.key.namespace, &change.key.name)
-                {
+                match store.get_typed::<PersistentVolumeClaim>(&change.key.namespace, &change.key.name) {
                     Some(claim) => {
                         let volume_name = claim_volume_name(claim);
-                        if !volume_name.is_empty()
-                            && store
-                                .get_typed::<PersistentVolume>("", volume_name)
-                                .is_some()
-                        {
+                        if !volume_name.is_empty() && store.get_typed::<PersistentVolume>("", volume_name).is_some() {
                             out.push(ObjectKey::cluster(Kind::PersistentVolume, volume_name));
                         }
                     }
@@ -112,10 +99,7 @@ impl Controller for PvController {
                                 r.name.as_deref() == Some(change.key.name.as_str())
                                     && r.namespace.as_deref() == Some(change.key.namespace.as_str())
                             }) {
-                                out.push(ObjectKey::cluster(
-                                    Kind::PersistentVolume,
-                                    name_of(&volume.metadata),
-                                ));
+                                out.push(ObjectKey::cluster(Kind::PersistentVolume, name_of(&volume.metadata)));
                             }
                         }
                     }
@@ -146,41 +130,22 @@ impl Controller for PvController {
 
 fn typed<T: Typed>(object: Object) -> Result<T, ReconcileError> {
     T::from_object(&object).cloned().ok_or_else(|| {
-        ReconcileError::Other(format!(
-            "the API server returned a {} for a {}",
-            object.kind(),
-            <T as Typed>::KIND
-        ))
+        ReconcileError::Other(format!("the API server returned a {} for a {}", object.kind(), <T as Typed>::KIND))
     })
 }
 
-fn update_volume(
-    ctx: &mut Ctx<'_>,
-    volume: PersistentVolume,
-) -> Result<PersistentVolume, ReconcileError> {
-    let stored = ctx
-        .api
-        .update(Component::PvController, volume.into_object())?;
+fn update_volume(ctx: &mut Ctx<'_>, volume: PersistentVolume) -> Result<PersistentVolume, ReconcileError> {
+    let stored = ctx.api.update(Component::PvController, volume.into_object())?;
     typed(stored)
 }
 
-fn update_volume_status(
-    ctx: &mut Ctx<'_>,
-    volume: PersistentVolume,
-) -> Result<PersistentVolume, ReconcileError> {
-    let stored = ctx
-        .api
-        .update_status(Component::PvController, volume.into_object())?;
+fn update_volume_status(ctx: &mut Ctx<'_>, volume: PersistentVolume) -> Result<PersistentVolume, ReconcileError> {
+    let stored = ctx.api.update_status(Component::PvController, volume.into_object())?;
     typed(stored)
 }
 
-fn update_claim(
-    ctx: &mut Ctx<'_>,
-    claim: PersistentVolumeClaim,
-) -> Result<PersistentVolumeClaim, ReconcileError> {
-    let stored = ctx
-        .api
-        .update(Component::PvController, claim.into_object())?;
+fn update_claim(ctx: &mut Ctx<'_>, claim: PersistentVolumeClaim) -> Result<PersistentVolumeClaim, ReconcileError> {
+    let stored = ctx.api.update(Component::PvController, claim.into_object())?;
     typed(stored)
 }
 
@@ -188,18 +153,12 @@ fn update_claim_status(
     ctx: &mut Ctx<'_>,
     claim: PersistentVolumeClaim,
 ) -> Result<PersistentVolumeClaim, ReconcileError> {
-    let stored = ctx
-        .api
-        .update_status(Component::PvController, claim.into_object())?;
+    let stored = ctx.api.update_status(Component::PvController, claim.into_object())?;
     typed(stored)
 }
 
 fn claim_key(claim: &PersistentVolumeClaim) -> ObjectKey {
-    ObjectKey::namespaced(
-        Kind::PersistentVolumeClaim,
-        namespace_of(&claim.metadata),
-        name_of(&claim.metadata),
-    )
+    ObjectKey::namespaced(Kind::PersistentVolumeClaim, namespace_of(&claim.metadata), name_of(&claim.metadata))
 }
 
 fn volume_key(volume: &PersistentVolume) -> ObjectKey {
@@ -207,8 +166,7 @@ fn volume_key(volume: &PersistentVolume) -> ObjectKey {
 }
 
 fn event(ctx: &mut Ctx<'_>, key: &ObjectKey, event_type: EventType, reason: &str, message: &str) {
-    ctx.api
-        .record_event(SOURCE, None, key, event_type, reason, message);
+    ctx.api.record_event(SOURCE, None, key, event_type, reason, message);
 }
 
 /// `updateVolumePhase`: sets phase and message (and `lastPhaseTransitionTime` on a phase change).
@@ -218,11 +176,7 @@ fn update_volume_phase(
     phase: &str,
     message: &str,
 ) -> Result<PersistentVolume, ReconcileError> {
-    let current_message = volume
-        .status
-        .as_ref()
-        .and_then(|s| s.message.as_deref())
-        .unwrap_or("");
+    let current_message = volume.status.as_ref().and_then(|s| s.message.as_deref()).unwrap_or("");
     if volume_phase(&volume) == phase && current_message == message {
         // Nothing to do.
         return Ok(volume);
@@ -235,11 +189,7 @@ fn update_volume_phase(
         status.last_phase_transition_time = Some(ctx.now().to_k8s_time());
     }
     status.phase = Some(phase.to_string());
-    status.message = if message.is_empty() {
-        None
-    } else {
-        Some(message.to_string())
-    };
+    status.message = if message.is_empty() { None } else { Some(message.to_string()) };
     update_volume_status(ctx, clone)
 }
 
@@ -288,9 +238,7 @@ fn set_claim_status(
             if old_phase != phase {
                 let volume_capacity = volume.spec.as_ref().and_then(|s| s.capacity.clone());
                 let claim_capacity = claim_status_capacity(&claim);
-                if claim_capacity.is_none()
-                    || claim_capacity != Some(helpers::volume_capacity(volume))
-                {
+                if claim_capacity.is_none() || claim_capacity != Some(helpers::volume_capacity(volume)) {
                     status.capacity = volume_capacity;
                 } else {
                     // Same capacity already.
@@ -335,12 +283,7 @@ fn set_claim_status_with_event(
 
 /// `syncClaim`: dispatches on whether the claim has finished binding once.
 fn sync_claim(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError> {
-    let Some(claim) = ctx
-        .api
-        .store()
-        .get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name)
-        .cloned()
-    else {
+    let Some(claim) = ctx.api.store().get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name).cloned() else {
         // The claim is gone; its volume's sync handles the rest.
         return Ok(());
     };
@@ -363,30 +306,19 @@ pub fn is_delay_binding_mode(store: &Store, claim: &PersistentVolumeClaim) -> Re
         return Ok(false);
     };
     match class.volume_binding_mode.as_deref() {
-        None => Err(format!(
-            "VolumeBindingMode not set for StorageClass {class_name:?}"
-        )),
+        None => Err(format!("VolumeBindingMode not set for StorageClass {class_name:?}")),
         Some(mode) => Ok(mode == "WaitForFirstConsumer"),
     }
 }
 
-fn sync_unbound_claim(
-    claim: PersistentVolumeClaim,
-    ctx: &mut Ctx<'_>,
-) -> Result<(), ReconcileError> {
+fn sync_unbound_claim(claim: PersistentVolumeClaim, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError> {
     let volume_name = claim_volume_name(&claim).to_string();
     if volume_name.is_empty() {
         // [Unit test set 1]
         // User did not care which PV they get.
-        let delay_binding =
-            is_delay_binding_mode(ctx.api.store(), &claim).map_err(ReconcileError::Other)?;
+        let delay_binding = is_delay_binding_mode(ctx.api.store(), &claim).map_err(ReconcileError::Other)?;
         let excluded = BTreeSet::new();
-        let request = MatchRequest {
-            claim: &claim,
-            node: None,
-            excluded: &excluded,
-            delay_binding,
-        };
+        let request = MatchRequest { claim: &claim, node: None, excluded: &excluded, delay_binding };
         let found = ctx.backend.volume_index.find(ctx.api.store(), &request);
         match found {
             None => {
@@ -420,15 +352,8 @@ fn sync_unbound_claim(
             }
             Some(volume_name) => {
                 // OBSERVATION: claim is "Pending", volume is "Available" (or pre-bound to the claim).
-                let Some(volume) = ctx
-                    .api
-                    .store()
-                    .get_typed::<PersistentVolume>("", &volume_name)
-                    .cloned()
-                else {
-                    return Err(ReconcileError::Other(format!(
-                        "volume {volume_name} vanished from the index"
-                    )));
+                let Some(volume) = ctx.api.store().get_typed::<PersistentVolume>("", &volume_name).cloned() else {
+                    return Err(ReconcileError::Other(format!("volume {volume_name} vanished from the index")));
                 };
                 bind(volume, claim, ctx)
             }
@@ -436,12 +361,7 @@ fn sync_unbound_claim(
     } else {
         // [Unit test set 2]
         // The user asked for a specific volume.
-        let Some(volume) = ctx
-            .api
-            .store()
-            .get_typed::<PersistentVolume>("", &volume_name)
-            .cloned()
-        else {
+        let Some(volume) = ctx.api.store().get_typed::<PersistentVolume>("", &volume_name).cloned() else {
             // OBSERVATION: claim is "Pending", volume does not exist; wait for it.
             set_claim_status(ctx, claim, "Pending", None)?;
             return Ok(());
@@ -451,15 +371,8 @@ fn sync_unbound_claim(
             // OBSERVATION: claim is "Pending", volume is "Available".
             match check_volume_satisfy_claim(&volume, &claim) {
                 Err(reason) => {
-                    let message =
-                        format!("Cannot bind to requested volume {volume_name:?}: {reason}");
-                    event(
-                        ctx,
-                        &claim_key(&claim),
-                        EventType::Warning,
-                        "VolumeMismatch",
-                        &message,
-                    );
+                    let message = format!("Cannot bind to requested volume {volume_name:?}: {reason}");
+                    event(ctx, &claim_key(&claim), EventType::Warning, "VolumeMismatch", &message);
                     set_claim_status(ctx, claim, "Pending", None)?;
                     Ok(())
                 }
@@ -474,33 +387,17 @@ fn sync_unbound_claim(
             if !has_annotation(&claim.metadata, ANN_BOUND_BY_CONTROLLER) {
                 // The user asked for a volume someone else has; wait for it to become free.
                 let message = format!("volume {volume_name:?} already bound to a different claim.");
-                event(
-                    ctx,
-                    &claim_key(&claim),
-                    EventType::Warning,
-                    "FailedBinding",
-                    &message,
-                );
+                event(ctx, &claim_key(&claim), EventType::Warning, "FailedBinding", &message);
                 set_claim_status(ctx, claim, "Pending", None)?;
                 Ok(())
             } else {
                 // This should never happen: the controller bound the claim to a taken volume.
                 let other = claim_ref
-                    .map(|r| {
-                        format!(
-                            "{}/{}",
-                            r.namespace.as_deref().unwrap_or(""),
-                            r.name.as_deref().unwrap_or("")
-                        )
-                    })
+                    .map(|r| format!("{}/{}", r.namespace.as_deref().unwrap_or(""), r.name.as_deref().unwrap_or("")))
                     .unwrap_or_default();
                 Err(ReconcileError::Other(format!(
                     "Invalid binding of claim {:?} to volume {volume_name:?}: volume already claimed by {other:?}",
-                    format!(
-                        "{}/{}",
-                        namespace_of(&claim.metadata),
-                        name_of(&claim.metadata)
-                    )
+                    format!("{}/{}", namespace_of(&claim.metadata), name_of(&claim.metadata))
                 )))
             }
         }
@@ -525,12 +422,7 @@ fn sync_bound_claim(claim: PersistentVolumeClaim, ctx: &mut Ctx<'_>) -> Result<(
     } else {
         // The claim names a volume.
     }
-    let Some(volume) = ctx
-        .api
-        .store()
-        .get_typed::<PersistentVolume>("", &volume_name)
-        .cloned()
-    else {
+    let Some(volume) = ctx.api.store().get_typed::<PersistentVolume>("", &volume_name).cloned() else {
         // OBSERVATION: claim is "Bound", volume does not exist.
         set_claim_status_with_event(
             ctx,
@@ -543,11 +435,8 @@ fn sync_bound_claim(claim: PersistentVolumeClaim, ctx: &mut Ctx<'_>) -> Result<(
         )?;
         return Ok(());
     };
-    let claim_ref_uid = volume
-        .spec
-        .as_ref()
-        .and_then(|s| s.claim_ref.as_ref())
-        .map(|r| r.uid.clone().unwrap_or_default());
+    let claim_ref_uid =
+        volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).map(|r| r.uid.clone().unwrap_or_default());
     match claim_ref_uid {
         None => {
             // OBSERVATION: claim is "Bound", volume is "Available": the volume's half was undone.
@@ -577,15 +466,9 @@ fn sync_bound_claim(claim: PersistentVolumeClaim, ctx: &mut Ctx<'_>) -> Result<(
 
 /// `checkVolumeSatisfyClaim`: why a pre-bound claim cannot use the volume it names (the label
 /// selector is not checked: a pre-bound claim binds whatever its labels).
-pub fn check_volume_satisfy_claim(
-    volume: &PersistentVolume,
-    claim: &PersistentVolumeClaim,
-) -> Result<(), String> {
+pub fn check_volume_satisfy_claim(volume: &PersistentVolume, claim: &PersistentVolumeClaim) -> Result<(), String> {
     if volume.metadata.deletion_timestamp.is_some() {
-        return Err(format!(
-            "the volume is marked for deletion {:?}",
-            name_of(&volume.metadata)
-        ));
+        return Err(format!("the volume is marked for deletion {:?}", name_of(&volume.metadata)));
     } else {
         // Not being deleted.
     }
@@ -620,10 +503,7 @@ pub fn check_volume_satisfy_claim(
 
 /// Retroactive default StorageClass assignment: only for claims with no class at all (nil, no beta
 /// annotation), and only when a default exists. Returns whether the claim was updated.
-fn assign_default_class(
-    claim: &PersistentVolumeClaim,
-    ctx: &mut Ctx<'_>,
-) -> Result<bool, ReconcileError> {
+fn assign_default_class(claim: &PersistentVolumeClaim, ctx: &mut Ctx<'_>) -> Result<bool, ReconcileError> {
     if crate::apiserver::claim_has_class(claim) {
         // The claim has a class (even ""), nothing to do.
         return Ok(false);
@@ -634,10 +514,7 @@ fn assign_default_class(
         return Ok(false);
     };
     let mut clone = claim.clone();
-    clone
-        .spec
-        .get_or_insert_with(Default::default)
-        .storage_class_name = Some(class);
+    clone.spec.get_or_insert_with(Default::default).storage_class_name = Some(class);
     update_claim(ctx, clone)?;
     Ok(true)
 }
@@ -650,24 +527,13 @@ fn emit_event_for_unbound_delay_binding_claim(claim: &PersistentVolumeClaim, ctx
         .api
         .store()
         .list_typed_in::<Pod>(namespace)
-        .filter(|pod| {
-            !pod_is_terminated(pod) && pod_node(pod).is_empty() && pod_uses_claim(pod, name)
-        })
+        .filter(|pod| !pod_is_terminated(pod) && pod_node(pod).is_empty() && pod_uses_claim(pod, name))
         .map(|pod| name_of(&pod.metadata).to_string())
         .collect();
     let (reason, message) = match pods.len() {
-        0 => (
-            "WaitForFirstConsumer",
-            "waiting for first consumer to be created before binding".to_string(),
-        ),
-        1 => (
-            "WaitForPodScheduled",
-            format!("waiting for pod {} to be scheduled", pods[0]),
-        ),
-        _ => (
-            "WaitForPodScheduled",
-            format!("waiting for pods {} to be scheduled", pods.join(",")),
-        ),
+        0 => ("WaitForFirstConsumer", "waiting for first consumer to be created before binding".to_string()),
+        1 => ("WaitForPodScheduled", format!("waiting for pod {} to be scheduled", pods[0])),
+        _ => ("WaitForPodScheduled", format!("waiting for pods {} to be scheduled", pods.join(","))),
     };
     event(ctx, &claim_key(claim), EventType::Normal, reason, &message);
 }
@@ -691,21 +557,10 @@ pub fn migrated_driver(provisioner: &str) -> Option<&'static str> {
 fn provision_claim(claim: PersistentVolumeClaim, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError> {
     let class_name = claim_class(&claim).to_string();
     let key = claim_key(&claim);
-    let Some(class) = ctx
-        .api
-        .store()
-        .get_typed::<StorageClass>("", &class_name)
-        .cloned()
-    else {
+    let Some(class) = ctx.api.store().get_typed::<StorageClass>("", &class_name).cloned() else {
         // [Unit test set 11] The class does not exist (yet): retried every sync.
         let message = format!("storageclass.storage.k8s.io {class_name:?} not found");
-        event(
-            ctx,
-            &key,
-            EventType::Warning,
-            "ProvisioningFailed",
-            &message,
-        );
+        event(ctx, &key, EventType::Warning, "ProvisioningFailed", &message);
         return Ok(());
     };
     let provisioner = class.provisioner.clone();
@@ -714,13 +569,7 @@ fn provision_claim(claim: PersistentVolumeClaim, ctx: &mut Ctx<'_>) -> Result<()
         None if provisioner.starts_with("kubernetes.io/") => {
             // In-tree name without a plugin (`kubernetes.io/no-provisioner` included) (11-18).
             let message = format!("no volume plugin matched name: {provisioner}");
-            event(
-                ctx,
-                &key,
-                EventType::Warning,
-                "ProvisioningFailed",
-                &message,
-            );
+            event(ctx, &key, EventType::Warning, "ProvisioningFailed", &message);
             return Ok(());
         }
         None => (provisioner.clone(), false),
@@ -736,9 +585,7 @@ fn provision_claim(claim: PersistentVolumeClaim, ctx: &mut Ctx<'_>) -> Result<()
             // Already set.
         }
     }
-    if migrated
-        && helpers::annotation(&clone.metadata, ANN_MIGRATED_TO) != Some(provisioner_name.as_str())
-    {
+    if migrated && helpers::annotation(&clone.metadata, ANN_MIGRATED_TO) != Some(provisioner_name.as_str()) {
         set_annotation(&mut clone.metadata, ANN_MIGRATED_TO, &provisioner_name);
         dirty = true;
     } else {
@@ -752,13 +599,7 @@ fn provision_claim(claim: PersistentVolumeClaim, ctx: &mut Ctx<'_>) -> Result<()
     let message = format!(
         "Waiting for a volume to be created either by the external provisioner '{provisioner_name}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered."
     );
-    event(
-        ctx,
-        &key,
-        EventType::Normal,
-        "ExternalProvisioning",
-        &message,
-    );
+    event(ctx, &key, EventType::Normal, "ExternalProvisioning", &message);
     Ok(())
 }
 
@@ -776,11 +617,7 @@ pub fn claim_reference(claim: &PersistentVolumeClaim) -> ObjectReference {
 }
 
 /// `bind`: volume claimRef, volume phase, claim volumeName and annotations, claim phase.
-fn bind(
-    volume: PersistentVolume,
-    claim: PersistentVolumeClaim,
-    ctx: &mut Ctx<'_>,
-) -> Result<(), ReconcileError> {
+fn bind(volume: PersistentVolume, claim: PersistentVolumeClaim, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError> {
     let volume = bind_volume_to_claim(volume, &claim, ctx)?;
     let volume = update_volume_phase(ctx, volume, "Bound", "")?;
     let claim = bind_claim_to_volume(claim, &volume, ctx)?;
@@ -799,9 +636,7 @@ fn bind_volume_to_claim(
     let mut dirty = false;
     let claim_ref = volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref());
     let points_exactly = claim_ref.is_some_and(|r| {
-        r.name == claim.metadata.name
-            && r.namespace == claim.metadata.namespace
-            && r.uid == claim.metadata.uid
+        r.name == claim.metadata.name && r.namespace == claim.metadata.namespace && r.uid == claim.metadata.uid
     });
     if !points_exactly {
         clone.spec.get_or_insert_with(Default::default).claim_ref = Some(claim_reference(claim));
@@ -815,11 +650,7 @@ fn bind_volume_to_claim(
     } else {
         // Pre-bound by the user, or already marked.
     }
-    if dirty {
-        update_volume(ctx, clone)
-    } else {
-        Ok(volume)
-    }
+    if dirty { update_volume(ctx, clone) } else { Ok(volume) }
 }
 
 /// `bindClaimToVolume`.
@@ -850,11 +681,7 @@ fn bind_claim_to_volume(
     } else {
         // Already completed once.
     }
-    if dirty {
-        update_claim(ctx, clone)
-    } else {
-        Ok(claim)
-    }
+    if dirty { update_claim(ctx, clone) } else { Ok(claim) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -863,12 +690,7 @@ fn bind_claim_to_volume(
 
 /// `syncVolume`.
 fn sync_volume(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError> {
-    let Some(volume) = ctx
-        .api
-        .store()
-        .get_typed::<PersistentVolume>("", &key.name)
-        .cloned()
-    else {
+    let Some(volume) = ctx.api.store().get_typed::<PersistentVolume>("", &key.name).cloned() else {
         // The volume is gone; nothing to do.
         return Ok(());
     };
@@ -916,24 +738,12 @@ fn sync_volume(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError>
                     "Cannot bind PersistentVolume to requested PersistentVolumeClaim {:?} due to incompatible volumeMode.",
                     name_of(&claim.metadata)
                 );
-                event(
-                    ctx,
-                    &volume_key(&volume),
-                    EventType::Warning,
-                    "VolumeMismatch",
-                    &volume_message,
-                );
+                event(ctx, &volume_key(&volume), EventType::Warning, "VolumeMismatch", &volume_message);
                 let claim_message = format!(
                     "Cannot bind PersistentVolume {:?} to requested PersistentVolumeClaim due to incompatible volumeMode.",
                     name_of(&volume.metadata)
                 );
-                event(
-                    ctx,
-                    &claim_key(&claim),
-                    EventType::Warning,
-                    "VolumeMismatch",
-                    &claim_message,
-                );
+                event(ctx, &claim_key(&claim), EventType::Warning, "VolumeMismatch", &claim_message);
                 return Ok(());
             } else {
                 // Compatible; the claim's sync completes the binding. Speed it up.
@@ -970,11 +780,7 @@ fn sync_volume(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError>
 }
 
 fn reclaim_policy(volume: &PersistentVolume) -> &str {
-    volume
-        .spec
-        .as_ref()
-        .and_then(|s| s.persistent_volume_reclaim_policy.as_deref())
-        .unwrap_or("Retain")
+    volume.spec.as_ref().and_then(|s| s.persistent_volume_reclaim_policy.as_deref()).unwrap_or("Retain")
 }
 
 /// `unbindVolume`: a controller-bound volume loses its claimRef, a user-pre-bound one only the uid;
@@ -1094,13 +900,7 @@ fn recycle_volume(volume: PersistentVolume, ctx: &mut Ctx<'_>) -> Result<(), Rec
     if !used.is_empty() {
         // Still in use: try again at the next sync (6-11, 6-12).
         let message = format!("Volume is used by pods: {}", used.join(","));
-        event(
-            ctx,
-            &volume_key(&volume),
-            EventType::Normal,
-            "VolumeFailedRecycle",
-            &message,
-        );
+        event(ctx, &volume_key(&volume), EventType::Normal, "VolumeFailedRecycle", &message);
         return Ok(());
     } else {
         // Nobody uses it (completed pods do not count, 6-13).
@@ -1116,13 +916,7 @@ fn recycle_volume(volume: PersistentVolume, ctx: &mut Ctx<'_>) -> Result<(), Rec
                 "recycler pod: rm -rf /scrub/..?* /scrub/.[!.]* /scrub/*",
             );
             ctx.backend.scrub_static_volume(&volume, ctx.api.now());
-            event(
-                ctx,
-                &volume_key(&volume),
-                EventType::Normal,
-                "VolumeRecycled",
-                "Volume recycled",
-            );
+            event(ctx, &volume_key(&volume), EventType::Normal, "VolumeRecycled", "Volume recycled");
             unbind_volume(volume, ctx)
         }
         _ => {
@@ -1163,20 +957,14 @@ fn find_deletable_plugin(volume: &PersistentVolume) -> Result<Deleter, String> {
     match volume_source_kind(volume) {
         "csi" | "migrated" => Ok(Deleter::External),
         "hostPath" => {
-            let path = volume
-                .spec
-                .as_ref()
-                .and_then(|s| s.host_path.as_ref())
-                .map(|h| h.path.clone())
-                .unwrap_or_default();
+            let path =
+                volume.spec.as_ref().and_then(|s| s.host_path.as_ref()).map(|h| h.path.clone()).unwrap_or_default();
             Ok(Deleter::HostPath(path))
         }
-        "nfs" | "static" => Err(format!(
-            "error getting deleter volume plugin for volume {name:?}: no deletable volume plugin matched"
-        )),
-        _ => Err(format!(
-            "error getting deleter volume plugin for volume {name:?}: no volume plugin matched"
-        )),
+        "nfs" | "static" => {
+            Err(format!("error getting deleter volume plugin for volume {name:?}: no deletable volume plugin matched"))
+        }
+        _ => Err(format!("error getting deleter volume plugin for volume {name:?}: no volume plugin matched")),
     }
 }
 
@@ -1185,14 +973,7 @@ fn delete_volume(volume: PersistentVolume, ctx: &mut Ctx<'_>) -> Result<(), Reco
     match find_deletable_plugin(&volume) {
         Err(message) => {
             // No deleter: mark Failed (8-3).
-            update_volume_phase_with_event(
-                ctx,
-                volume,
-                "Failed",
-                EventType::Warning,
-                "VolumeFailedDelete",
-                &message,
-            )?;
+            update_volume_phase_with_event(ctx, volume, "Failed", EventType::Warning, "VolumeFailedDelete", &message)?;
             Ok(())
         }
         Ok(Deleter::External) => {
@@ -1200,12 +981,9 @@ fn delete_volume(volume: PersistentVolume, ctx: &mut Ctx<'_>) -> Result<(), Reco
             Ok(())
         }
         Ok(Deleter::HostPath(path)) => {
-            let allowed = path
-                .strip_prefix("/tmp/")
-                .is_some_and(|rest| !rest.is_empty());
+            let allowed = path.strip_prefix("/tmp/").is_some_and(|rest| !rest.is_empty());
             if !allowed {
-                let message =
-                    format!("host_path deleter only supports /tmp/.+ but received provided {path}");
+                let message = format!("host_path deleter only supports /tmp/.+ but received provided {path}");
                 update_volume_phase_with_event(
                     ctx,
                     volume,
@@ -1220,8 +998,7 @@ fn delete_volume(volume: PersistentVolume, ctx: &mut Ctx<'_>) -> Result<(), Reco
                 // which is not any node's: nothing visible happens to node data.
             }
             let key = volume_key(&volume);
-            ctx.api
-                .delete(Component::PvController, &key, DeleteOptions::default())?;
+            ctx.api.delete(Component::PvController, &key, DeleteOptions::default())?;
             Ok(())
         }
     }

@@ -9,11 +9,7 @@ pub(super) fn cat(args: &[String], ctx: &mut Ctx) -> i32 {
     let Some(opts) = getopt("cat", args, "nuvetAb", ctx) else {
         return 1;
     };
-    let files = if opts.operands.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        opts.operands.clone()
-    };
+    let files = if opts.operands.is_empty() { vec!["-".to_string()] } else { opts.operands.clone() };
     let mut status = 0;
     let mut line_number = 0;
     for file in &files {
@@ -65,11 +61,7 @@ pub(crate) fn mode_string(meta: &Metadata) -> String {
 }
 
 fn user_name(uid: u32) -> String {
-    if uid == 0 {
-        "root".to_string()
-    } else {
-        uid.to_string()
-    }
+    if uid == 0 { "root".to_string() } else { uid.to_string() }
 }
 
 struct LsOptions {
@@ -85,13 +77,7 @@ struct LsOptions {
     inode: bool,
 }
 
-fn ls_entry_line(
-    ctx: &mut Ctx,
-    options: &LsOptions,
-    name: &str,
-    path: &str,
-    meta: &Metadata,
-) -> String {
+fn ls_entry_line(ctx: &mut Ctx, options: &LsOptions, name: &str, path: &str, meta: &Metadata) -> String {
     let mut suffix = String::new();
     if options.classify {
         suffix.push_str(match meta.kind {
@@ -101,28 +87,18 @@ fn ls_entry_line(
             FileKind::File => "",
         });
     }
-    let inode = if options.inode {
-        format!("{:>8} ", meta.ino.0)
-    } else {
-        String::new()
-    };
+    let inode = if options.inode { format!("{:>8} ", meta.ino.0) } else { String::new() };
     if !options.long {
         return format!("{inode}{name}{suffix}\n");
     }
     let now = ctx.now_ms();
     let six_months_ms = 183 * 86_400_000;
-    let date = if meta.mtime_ms.saturating_add(six_months_ms) > now
-        && meta.mtime_ms <= now.saturating_add(3_600_000)
-    {
+    let date = if meta.mtime_ms.saturating_add(six_months_ms) > now && meta.mtime_ms <= now.saturating_add(3_600_000) {
         format_date(meta.mtime_ms, "%b %e %H:%M")
     } else {
         format_date(meta.mtime_ms, "%b %e  %Y")
     };
-    let size = if options.human {
-        human(meta.size_bytes)
-    } else {
-        meta.size_bytes.to_string()
-    };
+    let size = if options.human { human(meta.size_bytes) } else { meta.size_bytes.to_string() };
     let mut line = format!(
         "{inode}{} {:>4} {:<8} {:<8} {:>9} {date} {name}",
         mode_string(meta),
@@ -142,14 +118,7 @@ fn ls_entry_line(
     line
 }
 
-fn ls_dir(
-    ctx: &mut Ctx,
-    options: &LsOptions,
-    shown: &str,
-    path: &str,
-    header: bool,
-    out: &mut String,
-) -> i32 {
+fn ls_dir(ctx: &mut Ctx, options: &LsOptions, shown: &str, path: &str, header: bool, out: &mut String) -> i32 {
     let entries = match ctx.host.fs().read_dir(path) {
         Ok(entries) => entries,
         Err(error) => {
@@ -162,10 +131,7 @@ fn ls_dir(
     }
     let mut rows: Vec<(String, String, Metadata)> = Vec::new();
     if options.all {
-        for (name, target) in [
-            (".", path.to_string()),
-            ("..", fs::normalize(&format!("{path}/.."))),
-        ] {
+        for (name, target) in [(".", path.to_string()), ("..", fs::normalize(&format!("{path}/..")))] {
             if let Ok(meta) = ctx.host.fs().metadata(&target) {
                 rows.push((name.to_string(), target, meta));
             }
@@ -175,11 +141,7 @@ fn ls_dir(
         if entry.name.starts_with('.') && !options.all && !options.almost_all {
             continue;
         }
-        let child = if path == "/" {
-            format!("/{}", entry.name)
-        } else {
-            format!("{path}/{}", entry.name)
-        };
+        let child = if path == "/" { format!("/{}", entry.name) } else { format!("{path}/{}", entry.name) };
         if let Ok(meta) = ctx.host.fs().symlink_metadata(&child) {
             rows.push((entry.name, child, meta));
         }
@@ -202,11 +164,8 @@ fn ls_dir(
     if options.recursive {
         for (name, child, meta) in rows {
             if meta.kind == FileKind::Directory && name != "." && name != ".." {
-                let shown_child = if shown.ends_with('/') {
-                    format!("{shown}{name}")
-                } else {
-                    format!("{shown}/{name}")
-                };
+                let shown_child =
+                    if shown.ends_with('/') { format!("{shown}{name}") } else { format!("{shown}/{name}") };
                 out.push('\n');
                 status |= ls_dir(ctx, options, &shown_child, &child, true, out);
             }
@@ -236,22 +195,14 @@ pub(super) fn ls(args: &[String], ctx: &mut Ctx) -> i32 {
         classify: opts.has('F') || opts.has('p'),
         inode: opts.has('i'),
     };
-    let operands = if opts.operands.is_empty() {
-        vec![".".to_string()]
-    } else {
-        opts.operands.clone()
-    };
+    let operands = if opts.operands.is_empty() { vec![".".to_string()] } else { opts.operands.clone() };
     let mut status = 0;
     let mut files = String::new();
     let mut dirs = Vec::new();
     for operand in &operands {
         let path = ctx.path(operand);
         let follow = !options.long && !options.directory;
-        let meta = if follow {
-            ctx.host.fs().metadata(&path)
-        } else {
-            ctx.host.fs().symlink_metadata(&path)
-        };
+        let meta = if follow { ctx.host.fs().metadata(&path) } else { ctx.host.fs().symlink_metadata(&path) };
         let meta = match meta {
             Ok(meta) => meta,
             Err(error) => {
@@ -263,11 +214,7 @@ pub(super) fn ls(args: &[String], ctx: &mut Ctx) -> i32 {
         let is_dir = meta.kind == FileKind::Directory
             || (meta.kind == FileKind::Symlink
                 && !options.directory
-                && ctx
-                    .host
-                    .fs()
-                    .metadata(&path)
-                    .is_ok_and(|m| m.kind == FileKind::Directory)
+                && ctx.host.fs().metadata(&path).is_ok_and(|m| m.kind == FileKind::Directory)
                 && operand.ends_with('/'));
         if is_dir && !options.directory {
             dirs.push((operand.clone(), path));
@@ -292,10 +239,7 @@ pub(super) fn mkdir(args: &[String], ctx: &mut Ctx) -> i32 {
     let Some(opts) = getopt("mkdir", args, "pm:v", ctx) else {
         return 1;
     };
-    let mode = opts
-        .value('m')
-        .and_then(|m| u32::from_str_radix(m, 8).ok())
-        .unwrap_or(0o755);
+    let mode = opts.value('m').and_then(|m| u32::from_str_radix(m, 8).ok()).unwrap_or(0o755);
     let mut status = 0;
     let now = ctx.now_ms();
     for dir in &opts.operands {
@@ -399,37 +343,23 @@ fn copy_tree(ctx: &mut Ctx, from: &str, to: &str, depth: u32) -> Result<(), fs::
             Err(_) => ctx.host.fs().create_dir(to, meta.mode, now)?,
         }
         for entry in ctx.host.fs().read_dir(from)? {
-            copy_tree(
-                ctx,
-                &format!("{from}/{}", entry.name),
-                &format!("{to}/{}", entry.name),
-                depth + 1,
-            )?;
+            copy_tree(ctx, &format!("{from}/{}", entry.name), &format!("{to}/{}", entry.name), depth + 1)?;
         }
         Ok(())
     } else {
         let data = ctx.host.fs().read_file(from)?;
-        ctx.host
-            .fs()
-            .write_file(to, &data, WriteMode::Truncate, now)
+        ctx.host.fs().write_file(to, &data, WriteMode::Truncate, now)
     }
 }
 
 fn base_name(path: &str) -> &str {
-    path.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or(path)
+    path.trim_end_matches('/').rsplit('/').next().unwrap_or(path)
 }
 
 /// Where `SOURCE` goes for `cp`/`mv SOURCE... DEST`.
 fn destination(ctx: &mut Ctx, source: &str, dest: &str, many: bool) -> Result<String, String> {
     let dest_path = ctx.path(dest);
-    let dest_is_dir = ctx
-        .host
-        .fs()
-        .metadata(&dest_path)
-        .is_ok_and(|meta| meta.kind == FileKind::Directory);
+    let dest_is_dir = ctx.host.fs().metadata(&dest_path).is_ok_and(|meta| meta.kind == FileKind::Directory);
     if dest_is_dir {
         Ok(fs::normalize(&format!("{dest_path}/{}", base_name(source))))
     } else if many {
@@ -449,9 +379,7 @@ pub(super) fn cp(args: &[String], ctx: &mut Ctx) -> i32 {
         return 1;
     };
     if sources.is_empty() {
-        ctx.eprint(&format!(
-            "cp: missing destination file operand after '{dest}'\n"
-        ));
+        ctx.eprint(&format!("cp: missing destination file operand after '{dest}'\n"));
         return 1;
     }
     let mut status = 0;
@@ -494,9 +422,7 @@ pub(super) fn mv(args: &[String], ctx: &mut Ctx) -> i32 {
         return 1;
     };
     if sources.is_empty() {
-        ctx.eprint(&format!(
-            "mv: missing destination file operand after '{dest}'\n"
-        ));
+        ctx.eprint(&format!("mv: missing destination file operand after '{dest}'\n"));
         return 1;
     }
     let mut status = 0;
@@ -511,8 +437,9 @@ pub(super) fn mv(args: &[String], ctx: &mut Ctx) -> i32 {
             }
         };
         let result = match ctx.host.fs().rename(&source_path, &target, now) {
-            Err(fs::Error::CrossDevice) => copy_tree(ctx, &source_path, &target, 0)
-                .and_then(|()| ctx.host.fs().remove_all(&source_path, now)),
+            Err(fs::Error::CrossDevice) => {
+                copy_tree(ctx, &source_path, &target, 0).and_then(|()| ctx.host.fs().remove_all(&source_path, now))
+            }
             other => other,
         };
         if let Err(error) = result {
@@ -536,13 +463,7 @@ pub(super) fn ln(args: &[String], ctx: &mut Ctx) -> i32 {
         }
     };
     let mut link_path = ctx.path(&link);
-    if !opts.has('n')
-        && ctx
-            .host
-            .fs()
-            .metadata(&link_path)
-            .is_ok_and(|meta| meta.kind == FileKind::Directory)
-    {
+    if !opts.has('n') && ctx.host.fs().metadata(&link_path).is_ok_and(|meta| meta.kind == FileKind::Directory) {
         link_path = fs::normalize(&format!("{link_path}/{}", base_name(&target)));
     }
     if !opts.has('s') {
@@ -563,18 +484,12 @@ pub(super) fn ln(args: &[String], ctx: &mut Ctx) -> i32 {
 }
 
 pub(super) fn readlink(applet: &str, args: &[String], ctx: &mut Ctx) -> i32 {
-    let canonical = applet == "realpath"
-        || args
-            .iter()
-            .any(|arg| arg.starts_with('-') && (arg.contains('f') || arg.contains('e')));
+    let canonical =
+        applet == "realpath" || args.iter().any(|arg| arg.starts_with('-') && (arg.contains('f') || arg.contains('e')));
     let mut status = 0;
     for file in args.iter().filter(|arg| !arg.starts_with('-')) {
         let path = ctx.path(file);
-        let result = if canonical {
-            ctx.host.fs().canonicalize(&path)
-        } else {
-            ctx.host.fs().read_link(&path)
-        };
+        let result = if canonical { ctx.host.fs().canonicalize(&path) } else { ctx.host.fs().read_link(&path) };
         match result {
             Ok(text) => ctx.print(&format!("{text}\n")),
             Err(error) => {
@@ -604,11 +519,7 @@ pub(super) fn stat(args: &[String], ctx: &mut Ctx) -> i32 {
     let mut status = 0;
     for file in &opts.operands {
         let path = ctx.path(file);
-        let meta = if opts.has('L') {
-            ctx.host.fs().metadata(&path)
-        } else {
-            ctx.host.fs().symlink_metadata(&path)
-        };
+        let meta = if opts.has('L') { ctx.host.fs().metadata(&path) } else { ctx.host.fs().symlink_metadata(&path) };
         let meta = match meta {
             Ok(meta) => meta,
             Err(error) => {
@@ -722,25 +633,14 @@ pub(super) fn df(args: &[String], ctx: &mut Ctx) -> i32 {
         "Filesystem           1K-blocks      Used Available Use% Mounted on\n".to_string()
     };
     for (stat, mount_point) in rows {
-        let size = stat
-            .capacity_bytes
-            .unwrap_or(UNLIMITED_SIZE_BYTES)
-            .max(stat.used_bytes);
+        let size = stat.capacity_bytes.unwrap_or(UNLIMITED_SIZE_BYTES).max(stat.used_bytes);
         let available = size - stat.used_bytes;
-        let percent = if size == 0 {
-            0
-        } else {
-            (stat.used_bytes * 100).div_ceil(size)
-        };
+        let percent = if size == 0 { 0 } else { (stat.used_bytes * 100).div_ceil(size) };
         let (size_text, used_text, available_text) = if readable {
             (human(size), human(stat.used_bytes), human(available))
         } else {
             let (size_kib, used_kib) = (size / 1024, stat.used_bytes.div_ceil(1024));
-            (
-                size_kib.to_string(),
-                used_kib.to_string(),
-                size_kib.saturating_sub(used_kib).to_string(),
-            )
+            (size_kib.to_string(), used_kib.to_string(), size_kib.saturating_sub(used_kib).to_string())
         };
         text.push_str(&format!(
             "{:<20} {:>9} {:>9} {:>9} {:>3}% {}\n",
@@ -759,19 +659,8 @@ struct DuOptions {
     readable: bool,
 }
 
-fn du_walk(
-    ctx: &mut Ctx,
-    path: &str,
-    shown: &str,
-    options: DuOptions,
-    depth: u32,
-    out: &mut String,
-) -> u64 {
-    let DuOptions {
-        all,
-        summary,
-        readable,
-    } = options;
+fn du_walk(ctx: &mut Ctx, path: &str, shown: &str, options: DuOptions, depth: u32, out: &mut String) -> u64 {
+    let DuOptions { all, summary, readable } = options;
     let Ok(meta) = ctx.host.fs().symlink_metadata(path) else {
         return 0;
     };
@@ -779,26 +668,15 @@ fn du_walk(
     if meta.kind == FileKind::Directory && depth < 64 {
         let entries = ctx.host.fs().read_dir(path).unwrap_or_default();
         for entry in entries {
-            let child = if path == "/" {
-                format!("/{}", entry.name)
-            } else {
-                format!("{path}/{}", entry.name)
-            };
-            let child_shown = if shown.ends_with('/') {
-                format!("{shown}{}", entry.name)
-            } else {
-                format!("{shown}/{}", entry.name)
-            };
+            let child = if path == "/" { format!("/{}", entry.name) } else { format!("{path}/{}", entry.name) };
+            let child_shown =
+                if shown.ends_with('/') { format!("{shown}{}", entry.name) } else { format!("{shown}/{}", entry.name) };
             total += du_walk(ctx, &child, &child_shown, options, depth + 1, out);
         }
     }
     let print = depth == 0 || (!summary && (meta.kind == FileKind::Directory || all));
     if print {
-        let size = if readable {
-            human(total * 1024)
-        } else {
-            total.to_string()
-        };
+        let size = if readable { human(total * 1024) } else { total.to_string() };
         out.push_str(&format!("{size}\t{shown}\n"));
     }
     total
@@ -808,11 +686,7 @@ pub(super) fn du(args: &[String], ctx: &mut Ctx) -> i32 {
     let Some(opts) = getopt("du", args, "shakmcxLd:", ctx) else {
         return 1;
     };
-    let operands = if opts.operands.is_empty() {
-        vec![".".to_string()]
-    } else {
-        opts.operands.clone()
-    };
+    let operands = if opts.operands.is_empty() { vec![".".to_string()] } else { opts.operands.clone() };
     let mut status = 0;
     let mut out = String::new();
     for operand in &operands {
@@ -822,11 +696,7 @@ pub(super) fn du(args: &[String], ctx: &mut Ctx) -> i32 {
             status = 1;
             continue;
         }
-        let options = DuOptions {
-            all: opts.has('a'),
-            summary: opts.has('s'),
-            readable: opts.has('h'),
-        };
+        let options = DuOptions { all: opts.has('a'), summary: opts.has('s'), readable: opts.has('h') };
         du_walk(ctx, &path, operand, options, 0, &mut out);
     }
     ctx.print(&out);
@@ -841,10 +711,7 @@ pub(super) fn mount(args: &[String], ctx: &mut Ctx) -> i32 {
     let mut text = String::new();
     for mount in ctx.host.fs().mounts() {
         let mode = if mount.read_only { "ro" } else { "rw" };
-        text.push_str(&format!(
-            "{} on {} type {} ({mode},relatime)\n",
-            mount.source, mount.path, mount.fs_type
-        ));
+        text.push_str(&format!("{} on {} type {} ({mode},relatime)\n", mount.source, mount.path, mount.fs_type));
     }
     ctx.print(&text);
     0
@@ -856,11 +723,7 @@ pub(super) fn tee(args: &[String], ctx: &mut Ctx) -> i32 {
     };
     let data = ctx.stdin();
     let now = ctx.now_ms();
-    let mode = if opts.has('a') {
-        WriteMode::Append
-    } else {
-        WriteMode::Truncate
-    };
+    let mode = if opts.has('a') { WriteMode::Append } else { WriteMode::Truncate };
     let mut status = 0;
     for file in &opts.operands {
         let path = ctx.path(file);
@@ -876,9 +739,7 @@ pub(super) fn tee(args: &[String], ctx: &mut Ctx) -> i32 {
 pub(super) fn chmod(args: &[String], ctx: &mut Ctx) -> i32 {
     let operands: Vec<&String> = args
         .iter()
-        .filter(|arg| {
-            !(arg.starts_with('-') && arg.len() == 2 && !matches!(arg.as_str(), "-x" | "-w" | "-r"))
-        })
+        .filter(|arg| !(arg.starts_with('-') && arg.len() == 2 && !matches!(arg.as_str(), "-x" | "-w" | "-r")))
         .collect();
     let Some((spec, files)) = operands.split_first() else {
         ctx.eprint("chmod: missing operand\n");

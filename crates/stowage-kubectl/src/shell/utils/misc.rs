@@ -52,10 +52,7 @@ pub(super) fn echo(args: &[String], ctx: &mut Ctx) -> i32 {
     let mut escapes = false;
     let mut index = 0;
     while let Some(arg) = args.get(index) {
-        if arg.len() > 1
-            && arg.starts_with('-')
-            && arg[1..].chars().all(|c| matches!(c, 'n' | 'e' | 'E'))
-        {
+        if arg.len() > 1 && arg.starts_with('-') && arg[1..].chars().all(|c| matches!(c, 'n' | 'e' | 'E')) {
             for c in arg[1..].chars() {
                 match c {
                     'n' => newline = false,
@@ -170,10 +167,9 @@ pub(super) fn printf(args: &[String], ctx: &mut Ctx) -> i32 {
             let plus = spec.contains('+');
             let numbers: String = spec.chars().skip_while(|c| "-+ #0".contains(*c)).collect();
             let (width, precision) = match numbers.split_once('.') {
-                Some((width, precision)) => (
-                    width.parse::<usize>().unwrap_or(0),
-                    Some(precision.parse::<usize>().unwrap_or(0)),
-                ),
+                Some((width, precision)) => {
+                    (width.parse::<usize>().unwrap_or(0), Some(precision.parse::<usize>().unwrap_or(0)))
+                }
                 None => (numbers.parse::<usize>().unwrap_or(0), None),
             };
             let body = match conversion {
@@ -205,11 +201,8 @@ pub(super) fn printf(args: &[String], ctx: &mut Ctx) -> i32 {
                         _ => value.to_string(),
                     };
                     if zero && !left && text.len() < width {
-                        let (sign, digits) = if text.starts_with(['-', '+']) {
-                            text.split_at(1)
-                        } else {
-                            ("", text.as_str())
-                        };
+                        let (sign, digits) =
+                            if text.starts_with(['-', '+']) { text.split_at(1) } else { ("", text.as_str()) };
                         format!("{sign}{}{digits}", "0".repeat(width - text.len()))
                     } else {
                         text
@@ -279,12 +272,10 @@ struct TestParser<'a> {
 }
 
 const UNARY: &[&str] = &[
-    "-e", "-f", "-d", "-s", "-r", "-w", "-x", "-L", "-h", "-n", "-z", "-p", "-b", "-c", "-S", "-t",
-    "-g", "-u", "-k", "-O", "-G",
+    "-e", "-f", "-d", "-s", "-r", "-w", "-x", "-L", "-h", "-n", "-z", "-p", "-b", "-c", "-S", "-t", "-g", "-u", "-k",
+    "-O", "-G",
 ];
-const BINARY: &[&str] = &[
-    "=", "==", "!=", "<", ">", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef",
-];
+const BINARY: &[&str] = &["=", "==", "!=", "<", ">", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef"];
 
 impl TestParser<'_> {
     fn next(&mut self) -> Option<&str> {
@@ -359,9 +350,7 @@ fn unary(op: &str, arg: &str, ctx: &mut Ctx) -> bool {
     let path = ctx.path(arg);
     let fs = ctx.host.fs();
     if matches!(op, "-L" | "-h") {
-        return fs
-            .symlink_metadata(&path)
-            .is_ok_and(|meta| meta.kind == FileKind::Symlink);
+        return fs.symlink_metadata(&path).is_ok_and(|meta| meta.kind == FileKind::Symlink);
     }
     let Ok(meta) = fs.metadata(&path) else {
         return false;
@@ -376,11 +365,7 @@ fn unary(op: &str, arg: &str, ctx: &mut Ctx) -> bool {
 }
 
 fn binary(lhs: &str, op: &str, rhs: &str, ctx: &mut Ctx) -> Result<bool, String> {
-    let number = |text: &str| {
-        text.trim()
-            .parse::<i64>()
-            .map_err(|_| format!("invalid number '{text}'"))
-    };
+    let number = |text: &str| text.trim().parse::<i64>().map_err(|_| format!("invalid number '{text}'"));
     Ok(match op {
         "=" | "==" => lhs == rhs,
         "!=" => lhs != rhs,
@@ -411,11 +396,7 @@ fn binary(lhs: &str, op: &str, rhs: &str, ctx: &mut Ctx) -> Result<bool, String>
 pub(super) fn printenv(name: &str, args: &[String], ctx: &mut Ctx) -> i32 {
     let names: Vec<&String> = args.iter().filter(|arg| !arg.starts_with('-')).collect();
     if names.is_empty() || name == "env" {
-        let text: String = ctx
-            .env
-            .iter()
-            .map(|(key, value)| format!("{key}={value}\n"))
-            .collect();
+        let text: String = ctx.env.iter().map(|(key, value)| format!("{key}={value}\n")).collect();
         ctx.print(&text);
         return 0;
     }
@@ -430,15 +411,8 @@ pub(super) fn printenv(name: &str, args: &[String], ctx: &mut Ctx) -> i32 {
 }
 
 pub(super) fn id(args: &[String], ctx: &mut Ctx) -> i32 {
-    let flags: String = args
-        .iter()
-        .filter(|arg| arg.starts_with('-'))
-        .map(|arg| &arg[1..])
-        .collect();
-    let text = match (
-        flags.contains('u') || flags.contains('g') || flags.contains('G'),
-        flags.contains('n'),
-    ) {
+    let flags: String = args.iter().filter(|arg| arg.starts_with('-')).map(|arg| &arg[1..]).collect();
+    let text = match (flags.contains('u') || flags.contains('g') || flags.contains('G'), flags.contains('n')) {
         (true, true) => "root",
         (true, false) => "0",
         _ => {
@@ -457,13 +431,8 @@ pub(super) fn uname(args: &[String], ctx: &mut Ctx) -> i32 {
     };
     let hostname = ctx.host.hostname();
     let version = "#1 SMP PREEMPT_DYNAMIC Mon Nov 24 00:00:00 UTC 2026";
-    let fields: [(char, &str); 5] = [
-        ('s', "Linux"),
-        ('n', &hostname),
-        ('r', KERNEL_RELEASE),
-        ('v', version),
-        ('m', "x86_64"),
-    ];
+    let fields: [(char, &str); 5] =
+        [('s', "Linux"), ('n', &hostname), ('r', KERNEL_RELEASE), ('v', version), ('m', "x86_64")];
     let mut parts: Vec<&str> = Vec::new();
     for (flag, value) in fields {
         if opts.has('a') || opts.has(flag) {
@@ -490,11 +459,7 @@ pub(super) fn date(args: &[String], ctx: &mut Ctx) -> i32 {
             "-R" => format = "%a, %d %b %Y %H:%M:%S +0000".into(),
             "-I" | "-Idate" => format = "%Y-%m-%d".into(),
             "-Iseconds" => format = "%Y-%m-%dT%H:%M:%S+00:00".into(),
-            "-d" => match iter
-                .next()
-                .and_then(|value| value.strip_prefix('@'))
-                .and_then(|s| s.parse::<u64>().ok())
-            {
+            "-d" => match iter.next().and_then(|value| value.strip_prefix('@')).and_then(|s| s.parse::<u64>().ok()) {
                 Some(seconds) => now_ms = seconds * 1000,
                 None => {
                     ctx.eprint("date: invalid date\n");
@@ -546,11 +511,7 @@ pub(super) fn seq(args: &[String], ctx: &mut Ctx) -> i32 {
     if step == 0 {
         return 0;
     }
-    let pad = if width {
-        first.to_string().len().max(last.to_string().len())
-    } else {
-        0
-    };
+    let pad = if width { first.to_string().len().max(last.to_string().len()) } else { 0 };
     let mut parts = Vec::new();
     let mut value = first;
     while (step > 0 && value <= last) || (step < 0 && value >= last) {
@@ -574,11 +535,7 @@ const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 pub(crate) fn base64_encode(data: &[u8]) -> String {
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -635,10 +592,7 @@ pub(super) fn base64(args: &[String], ctx: &mut Ctx) -> i32 {
         }
     } else {
         let encoded = base64_encode(&data);
-        let wrap = opts
-            .value('w')
-            .and_then(|w| w.parse::<usize>().ok())
-            .unwrap_or(76);
+        let wrap = opts.value('w').and_then(|w| w.parse::<usize>().ok()).unwrap_or(76);
         let mut text = String::new();
         if wrap == 0 {
             text = encoded;
@@ -676,19 +630,11 @@ pub(super) fn kill(args: &[String], ctx: &mut Ctx) -> i32 {
             ctx.print(&format!("{}\n", names.join(" ")));
             return 0;
         }
-        let spec = if arg == "-s" {
-            iter.next().map(String::as_str)
-        } else {
-            arg.strip_prefix('-')
-        };
+        let spec = if arg == "-s" { iter.next().map(String::as_str) } else { arg.strip_prefix('-') };
         match spec {
             Some(spec) if pids.is_empty() => {
                 let name = spec.trim_start_matches("SIG");
-                match spec
-                    .parse::<i32>()
-                    .ok()
-                    .or_else(|| SIGNALS.iter().find(|(n, _)| *n == name).map(|(_, s)| *s))
-                {
+                match spec.parse::<i32>().ok().or_else(|| SIGNALS.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)) {
                     Some(number) => signal = number,
                     None => {
                         ctx.eprint(&format!("kill: bad signal name '{spec}'\n"));
@@ -701,9 +647,7 @@ pub(super) fn kill(args: &[String], ctx: &mut Ctx) -> i32 {
     }
     let mut status = 0;
     for pid in pids {
-        let delivered = pid
-            .parse::<i64>()
-            .is_ok_and(|number| ctx.host.kill(number, signal));
+        let delivered = pid.parse::<i64>().is_ok_and(|number| ctx.host.kill(number, signal));
         if !delivered {
             ctx.eprint(&format!("kill: can't kill pid {pid}: No such process\n"));
             status = 1;
@@ -718,10 +662,7 @@ pub(super) fn nslookup(args: &[String], ctx: &mut Ctx) -> i32 {
         return 1;
     };
     let answer = ctx.host.dns_lookup(name);
-    let mut text = format!(
-        "Server:\t\t{}\nAddress:\t{}:53\n\n",
-        answer.server, answer.server
-    );
+    let mut text = format!("Server:\t\t{}\nAddress:\t{}:53\n\n", answer.server, answer.server);
     if answer.records.is_empty() {
         text.push_str(&format!("** server can't find {name}: NXDOMAIN\n\n"));
         ctx.print(&text);
@@ -737,10 +678,7 @@ pub(super) fn nslookup(args: &[String], ctx: &mut Ctx) -> i32 {
 
 fn url_host(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    rest.split(['/', '?'])
-        .next()
-        .unwrap_or_default()
-        .to_string()
+    rest.split(['/', '?']).next().unwrap_or_default().to_string()
 }
 
 fn reason(status: u16) -> &'static str {
@@ -766,17 +704,15 @@ pub(super) fn wget(args: &[String], ctx: &mut Ctx) -> i32 {
         return 1;
     };
     let Some(url) = opts.operands.first().cloned() else {
-        ctx.eprint("BusyBox v1.36.1 (2023-07-27 16:12:13 UTC) multi-call binary.\n\nUsage: wget [-cqS] [-O FILE] URL...\n");
+        ctx.eprint(
+            "BusyBox v1.36.1 (2023-07-27 16:12:13 UTC) multi-call binary.\n\nUsage: wget [-cqS] [-O FILE] URL...\n",
+        );
         return 1;
     };
     let quiet = opts.has('q');
     let host_port = {
         let host = url_host(&url);
-        if host.contains(':') {
-            host
-        } else {
-            format!("{host}:80")
-        }
+        if host.contains(':') { host } else { format!("{host}:80") }
     };
     if !quiet {
         ctx.eprint(&format!("Connecting to {} ({host_port})\n", url_host(&url)));
@@ -789,11 +725,7 @@ pub(super) fn wget(args: &[String], ctx: &mut Ctx) -> i32 {
         }
     };
     if response.status >= 400 {
-        ctx.eprint(&format!(
-            "wget: server returned error: HTTP/1.1 {} {}\n",
-            response.status,
-            reason(response.status)
-        ));
+        ctx.eprint(&format!("wget: server returned error: HTTP/1.1 {} {}\n", response.status, reason(response.status)));
         return 1;
     }
     let target = opts.value('O').map(str::to_string).unwrap_or_else(|| {
@@ -820,12 +752,7 @@ pub(super) fn wget(args: &[String], ctx: &mut Ctx) -> i32 {
     }
     let path = ctx.path(&target);
     let now = ctx.now_ms();
-    if let Err(error) = ctx.host.fs().write_file(
-        &path,
-        &response.body,
-        stowage_core::fs::WriteMode::Truncate,
-        now,
-    ) {
+    if let Err(error) = ctx.host.fs().write_file(&path, &response.body, stowage_core::fs::WriteMode::Truncate, now) {
         ctx.eprint(&format!("wget: can't open '{target}': {error}\n"));
         return 1;
     }
@@ -852,8 +779,8 @@ pub(super) fn curl(args: &[String], ctx: &mut Ctx) -> i32 {
             "-I" | "--head" => head = true,
             "-i" | "--include" => include = true,
             "-o" | "--output" => output = iter.next().cloned(),
-            "-m" | "--max-time" | "--connect-timeout" | "-H" | "--header" | "-X" | "--request"
-            | "-w" | "-d" | "--data" => {
+            "-m" | "--max-time" | "--connect-timeout" | "-H" | "--header" | "-X" | "--request" | "-w" | "-d"
+            | "--data" => {
                 iter.next();
             }
             flag if flag.starts_with('-') && flag.len() > 1 => {
@@ -873,33 +800,20 @@ pub(super) fn curl(args: &[String], ctx: &mut Ctx) -> i32 {
         Ok(response) => response,
         Err(message) => {
             if report {
-                ctx.eprint(&format!(
-                    "curl: (7) Failed to connect to {} port 80: {message}\n",
-                    url_host(&url)
-                ));
+                ctx.eprint(&format!("curl: (7) Failed to connect to {} port 80: {message}\n", url_host(&url)));
             }
             return 7;
         }
     };
     if fail && response.status >= 400 {
         if report {
-            ctx.eprint(&format!(
-                "curl: (22) The requested URL returned error: {}\n",
-                response.status
-            ));
+            ctx.eprint(&format!("curl: (22) The requested URL returned error: {}\n", response.status));
         }
         return 22;
     }
     let mut body = Vec::new();
     if head || include {
-        body.extend_from_slice(
-            format!(
-                "HTTP/1.1 {} {}\r\n\r\n",
-                response.status,
-                reason(response.status)
-            )
-            .as_bytes(),
-        );
+        body.extend_from_slice(format!("HTTP/1.1 {} {}\r\n\r\n", response.status, reason(response.status)).as_bytes());
     }
     if !head {
         body.extend_from_slice(&response.body);
@@ -908,14 +822,8 @@ pub(super) fn curl(args: &[String], ctx: &mut Ctx) -> i32 {
         Some(file) => {
             let path = ctx.path(&file);
             let now = ctx.now_ms();
-            if let Err(error) =
-                ctx.host
-                    .fs()
-                    .write_file(&path, &body, stowage_core::fs::WriteMode::Truncate, now)
-            {
-                ctx.eprint(&format!(
-                    "curl: (23) Failure writing output to destination: {error}\n"
-                ));
+            if let Err(error) = ctx.host.fs().write_file(&path, &body, stowage_core::fs::WriteMode::Truncate, now) {
+                ctx.eprint(&format!("curl: (23) Failure writing output to destination: {error}\n"));
                 return 23;
             }
         }
@@ -930,12 +838,8 @@ pub(super) fn basename(args: &[String], ctx: &mut Ctx) -> i32 {
         return 1;
     };
     let trimmed = path.trim_end_matches('/');
-    let mut name = if trimmed.is_empty() && !path.is_empty() {
-        "/"
-    } else {
-        trimmed.rsplit('/').next().unwrap_or("")
-    }
-    .to_string();
+    let mut name =
+        if trimmed.is_empty() && !path.is_empty() { "/" } else { trimmed.rsplit('/').next().unwrap_or("") }.to_string();
     if let Some(suffix) = args.get(1)
         && name != *suffix
         && let Some(stripped) = name.strip_suffix(suffix.as_str())

@@ -25,21 +25,8 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(
-        host: &'a mut dyn Host,
-        cwd: &str,
-        env: BTreeMap<String, String>,
-        stdin: &'a [u8],
-    ) -> Ctx<'a> {
-        Ctx {
-            host,
-            cwd: cwd.to_string(),
-            env,
-            stdin,
-            out: Vec::new(),
-            err: Vec::new(),
-            stdin_used: false,
-        }
+    pub(crate) fn new(host: &'a mut dyn Host, cwd: &str, env: BTreeMap<String, String>, stdin: &'a [u8]) -> Ctx<'a> {
+        Ctx { host, cwd: cwd.to_string(), env, stdin, out: Vec::new(), err: Vec::new(), stdin_used: false }
     }
 
     /// The rest of stdin (consumed).
@@ -62,11 +49,7 @@ impl<'a> Ctx<'a> {
 
     /// An absolute, normalized path for an argument.
     pub(crate) fn path(&self, arg: &str) -> String {
-        if arg.starts_with('/') {
-            fs::normalize(arg)
-        } else {
-            fs::normalize(&format!("{}/{}", self.cwd, arg))
-        }
+        if arg.starts_with('/') { fs::normalize(arg) } else { fs::normalize(&format!("{}/{}", self.cwd, arg)) }
     }
 
     /// Reads a file argument; `-` is stdin.
@@ -82,11 +65,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Reads each file argument (or stdin without any), reporting `APPLET: can't open 'x': error`.
-    pub(crate) fn read_inputs(
-        &mut self,
-        applet: &str,
-        files: &[String],
-    ) -> (Vec<(String, Vec<u8>)>, i32) {
+    pub(crate) fn read_inputs(&mut self, applet: &str, files: &[String]) -> (Vec<(String, Vec<u8>)>, i32) {
         if files.is_empty() {
             return (vec![("-".to_string(), self.stdin())], 0);
         }
@@ -117,19 +96,11 @@ impl Opts {
     }
 
     pub(crate) fn value(&self, flag: char) -> Option<&str> {
-        self.flags
-            .iter()
-            .rev()
-            .find(|(c, _)| *c == flag)
-            .and_then(|(_, value)| value.as_deref())
+        self.flags.iter().rev().find(|(c, _)| *c == flag).and_then(|(_, value)| value.as_deref())
     }
 
     pub(crate) fn values(&self, flag: char) -> Vec<String> {
-        self.flags
-            .iter()
-            .filter(|(c, _)| *c == flag)
-            .filter_map(|(_, value)| value.clone())
-            .collect()
+        self.flags.iter().filter(|(c, _)| *c == flag).filter_map(|(_, value)| value.clone()).collect()
     }
 }
 
@@ -139,10 +110,7 @@ pub(crate) fn getopt(applet: &str, args: &[String], spec: &str, ctx: &mut Ctx) -
     let mut flags = Vec::new();
     let mut operands = Vec::new();
     let mut index = 0;
-    let takes_value = |c: char| {
-        spec.find(c)
-            .is_some_and(|at| spec[at + c.len_utf8()..].starts_with(':'))
-    };
+    let takes_value = |c: char| spec.find(c).is_some_and(|at| spec[at + c.len_utf8()..].starts_with(':'));
     while index < args.len() {
         let arg = &args[index];
         index += 1;
@@ -212,11 +180,10 @@ pub(crate) fn lines(data: &[u8]) -> Vec<String> {
 }
 
 const UTILITIES: &[&str] = &[
-    "echo", "printf", "cat", "ls", "mkdir", "touch", "rm", "rmdir", "cp", "mv", "ln", "readlink",
-    "realpath", "stat", "date", "seq", "head", "tail", "grep", "egrep", "fgrep", "wc", "sort",
-    "uniq", "cut", "tr", "sed", "awk", "base64", "test", "[", "env", "printenv", "hostname", "id",
-    "whoami", "df", "du", "mount", "kill", "nslookup", "wget", "curl", "uname", "basename",
-    "dirname", "tee", "chmod", "chown", "yes", "clear", "sync", "usleep", "ps",
+    "echo", "printf", "cat", "ls", "mkdir", "touch", "rm", "rmdir", "cp", "mv", "ln", "readlink", "realpath", "stat",
+    "date", "seq", "head", "tail", "grep", "egrep", "fgrep", "wc", "sort", "uniq", "cut", "tr", "sed", "awk", "base64",
+    "test", "[", "env", "printenv", "hostname", "id", "whoami", "df", "du", "mount", "kill", "nslookup", "wget",
+    "curl", "uname", "basename", "dirname", "tee", "chmod", "chown", "yes", "clear", "sync", "usleep", "ps",
 ];
 
 /// Whether `name` is a utility (for `which` and `type`).

@@ -43,10 +43,7 @@ fn head_tail(applet: &str, args: &[String], ctx: &mut Ctx) -> i32 {
     };
     for (index, (name, data)) in inputs.iter().enumerate() {
         if many {
-            ctx.print(&format!(
-                "{}==> {name} <==\n",
-                if index > 0 { "\n" } else { "" }
-            ));
+            ctx.print(&format!("{}==> {name} <==\n", if index > 0 { "\n" } else { "" }));
         }
         if let Some(bytes) = opts.value('c').and_then(|c| c.parse::<usize>().ok()) {
             let slice = if applet == "head" {
@@ -64,10 +61,7 @@ fn head_tail(applet: &str, args: &[String], ctx: &mut Ctx) -> i32 {
             _ => &all[all.len().saturating_sub(count)..],
         };
         let mut text = join_lines(chosen);
-        if !data.ends_with(b"\n")
-            && !text.is_empty()
-            && (applet == "tail" || chosen.len() == all.len())
-        {
+        if !data.ends_with(b"\n") && !text.is_empty() && (applet == "tail" || chosen.len() == all.len()) {
             text.pop();
         }
         ctx.print(&text);
@@ -216,10 +210,7 @@ fn compile(pattern: &str, extended: bool, fixed: bool, icase: bool) -> Result<Re
     } else {
         ere_to_lite(&bre_to_ere(pattern))
     };
-    RegexBuilder::new(&source)
-        .case_insensitive(icase)
-        .build()
-        .map_err(|error| error.to_string())
+    RegexBuilder::new(&source).case_insensitive(icase).build().map_err(|error| error.to_string())
 }
 
 pub(super) fn grep(applet: &str, args: &[String], ctx: &mut Ctx) -> i32 {
@@ -239,24 +230,12 @@ pub(super) fn grep(applet: &str, args: &[String], ctx: &mut Ctx) -> i32 {
     let fixed = opts.has('F') || applet == "fgrep";
     let mut regexes = Vec::new();
     for pattern in &patterns {
-        let mut source = if fixed {
-            regex_escape(pattern)
-        } else {
-            pattern.clone()
-        };
+        let mut source = if fixed { regex_escape(pattern) } else { pattern.clone() };
         if opts.has('w') {
-            source = if fixed || extended {
-                format!("\\b({source})\\b")
-            } else {
-                format!("\\<\\({source}\\)\\>")
-            };
+            source = if fixed || extended { format!("\\b({source})\\b") } else { format!("\\<\\({source}\\)\\>") };
         }
         if opts.has('x') {
-            source = if fixed || extended {
-                format!("^({source})$")
-            } else {
-                format!("^\\({source}\\)$")
-            };
+            source = if fixed || extended { format!("^({source})$") } else { format!("^\\({source}\\)$") };
         }
         match compile(&source, extended || fixed, false, opts.has('i')) {
             Ok(regex) => regexes.push(regex),
@@ -266,16 +245,8 @@ pub(super) fn grep(applet: &str, args: &[String], ctx: &mut Ctx) -> i32 {
             }
         }
     }
-    let after = opts
-        .value('A')
-        .or(opts.value('C'))
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or(0);
-    let before = opts
-        .value('B')
-        .or(opts.value('C'))
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or(0);
+    let after = opts.value('A').or(opts.value('C')).and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
+    let before = opts.value('B').or(opts.value('C')).and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
     let max = opts.value('m').and_then(|n| n.parse::<usize>().ok());
     let mut status = 1;
     let mut error = false;
@@ -331,8 +302,7 @@ pub(super) fn grep(applet: &str, args: &[String], ctx: &mut Ctx) -> i32 {
                 if (before > 0 || after > 0) && last_printed.is_some_and(|last| start > last + 1) {
                     out.push_str("--\n");
                 }
-                for (context_index, context_line) in all.iter().enumerate().take(index).skip(start)
-                {
+                for (context_index, context_line) in all.iter().enumerate().take(index).skip(start) {
                     let mut context_prefix = String::new();
                     if show_names {
                         context_prefix.push_str(&format!("{name}-"));
@@ -381,46 +351,27 @@ pub(super) fn wc(args: &[String], ctx: &mut Ctx) -> i32 {
     };
     let (inputs, status) = ctx.read_inputs("wc", &opts.operands);
     let any = opts.has('l') || opts.has('w') || opts.has('c') || opts.has('m');
-    let columns = [
-        ('l', !any || opts.has('l')),
-        ('w', !any || opts.has('w')),
-        ('c', !any || opts.has('c') || opts.has('m')),
-    ];
+    let columns =
+        [('l', !any || opts.has('l')), ('w', !any || opts.has('w')), ('c', !any || opts.has('c') || opts.has('m'))];
     let selected = columns.iter().filter(|(_, on)| *on).count();
     let mut totals = [0usize; 3];
     let mut text = String::new();
     let row = |counts: [usize; 3], name: &str| {
-        let values: Vec<usize> = columns
-            .iter()
-            .zip(counts)
-            .filter(|((_, on), _)| *on)
-            .map(|(_, value)| value)
-            .collect();
+        let values: Vec<usize> =
+            columns.iter().zip(counts).filter(|((_, on), _)| *on).map(|(_, value)| value).collect();
         let body = if selected == 1 {
             values[0].to_string()
         } else {
-            values
-                .iter()
-                .map(|value| format!("{value:>7}"))
-                .collect::<Vec<_>>()
-                .join(" ")
+            values.iter().map(|value| format!("{value:>7}")).collect::<Vec<_>>().join(" ")
         };
-        if name == "-" {
-            format!("{body}\n")
-        } else {
-            format!("{body} {name}\n")
-        }
+        if name == "-" { format!("{body}\n") } else { format!("{body} {name}\n") }
     };
     for (name, data) in &inputs {
         let text_data = String::from_utf8_lossy(data);
         let counts = [
             data.iter().filter(|b| **b == b'\n').count(),
             text_data.split_whitespace().count(),
-            if opts.has('m') {
-                text_data.chars().count()
-            } else {
-                data.len()
-            },
+            if opts.has('m') { text_data.chars().count() } else { data.len() },
         ];
         for (total, value) in totals.iter_mut().zip(counts) {
             *total += value;
@@ -466,9 +417,7 @@ fn sort_key(line: &str, opts: &Opts) -> String {
     };
     let start = field(start);
     let fields: Vec<&str> = match opts.value('t') {
-        Some(separator) => line
-            .split(separator.chars().next().unwrap_or('\t'))
-            .collect(),
+        Some(separator) => line.split(separator.chars().next().unwrap_or('\t')).collect(),
         None => line.split_whitespace().collect(),
     };
     let end = end.map_or(fields.len(), field).min(fields.len());
@@ -484,29 +433,18 @@ pub(super) fn sort(args: &[String], ctx: &mut Ctx) -> i32 {
     };
     let (inputs, status) = ctx.read_inputs("sort", &opts.operands);
     let mut all: Vec<String> = inputs.iter().flat_map(|(_, data)| lines(data)).collect();
-    let numeric = opts.has('n')
-        || opts.has('g')
-        || opts.has('h')
-        || opts.value('k').is_some_and(|k| k.contains('n'));
+    let numeric = opts.has('n') || opts.has('g') || opts.has('h') || opts.value('k').is_some_and(|k| k.contains('n'));
     let fold = opts.has('f');
     all.sort_by(|a, b| {
         let (key_a, key_b) = (sort_key(a, &opts), sort_key(b, &opts));
         let primary = if numeric {
-            leading_number(&key_a)
-                .partial_cmp(&leading_number(&key_b))
-                .unwrap_or(std::cmp::Ordering::Equal)
+            leading_number(&key_a).partial_cmp(&leading_number(&key_b)).unwrap_or(std::cmp::Ordering::Equal)
         } else if fold {
             key_a.to_lowercase().cmp(&key_b.to_lowercase())
         } else {
             key_a.cmp(&key_b)
         };
-        primary.then_with(|| {
-            if opts.has('s') {
-                std::cmp::Ordering::Equal
-            } else {
-                a.cmp(b)
-            }
-        })
+        primary.then_with(|| if opts.has('s') { std::cmp::Ordering::Equal } else { a.cmp(b) })
     });
     if opts.has('r') {
         all.reverse();
@@ -518,11 +456,7 @@ pub(super) fn sort(args: &[String], ctx: &mut Ctx) -> i32 {
     if let Some(file) = opts.value('o') {
         let path = ctx.path(file);
         let now = ctx.now_ms();
-        if let Err(error) =
-            ctx.host
-                .fs()
-                .write_file(&path, text.as_bytes(), WriteMode::Truncate, now)
-        {
+        if let Err(error) = ctx.host.fs().write_file(&path, text.as_bytes(), WriteMode::Truncate, now) {
             ctx.eprint(&format!("sort: can't open '{file}': {error}\n"));
             return 1;
         }
@@ -541,11 +475,7 @@ pub(super) fn uniq(args: &[String], ctx: &mut Ctx) -> i32 {
     let mut groups: Vec<(String, usize)> = Vec::new();
     for line in all {
         match groups.last_mut() {
-            Some((last, count))
-                if (opts.has('i') && last.eq_ignore_ascii_case(&line)) || *last == line =>
-            {
-                *count += 1
-            }
+            Some((last, count)) if (opts.has('i') && last.eq_ignore_ascii_case(&line)) || *last == line => *count += 1,
             _ => groups.push((line, 1)),
         }
     }
@@ -602,15 +532,8 @@ pub(super) fn cut(args: &[String], ctx: &mut Ctx) -> i32 {
         ctx.eprint(&format!("cut: invalid list '{spec}'\n"));
         return 1;
     };
-    let selected = |index: usize| {
-        ranges
-            .iter()
-            .any(|(start, end)| *start <= index && index <= *end)
-    };
-    let delimiter = opts
-        .value('d')
-        .and_then(|d| d.chars().next())
-        .unwrap_or('\t');
+    let selected = |index: usize| ranges.iter().any(|(start, end)| *start <= index && index <= *end);
+    let delimiter = opts.value('d').and_then(|d| d.chars().next()).unwrap_or('\t');
     let (inputs, status) = ctx.read_inputs("cut", &opts.operands);
     let mut text = String::new();
     for (_, data) in &inputs {
@@ -631,12 +554,8 @@ pub(super) fn cut(args: &[String], ctx: &mut Ctx) -> i32 {
                     .collect();
                 text.push_str(&fields.join(&delimiter.to_string()));
             } else {
-                let chosen: String = line
-                    .chars()
-                    .enumerate()
-                    .filter(|(index, _)| selected(index + 1))
-                    .map(|(_, c)| c)
-                    .collect();
+                let chosen: String =
+                    line.chars().enumerate().filter(|(index, _)| selected(index + 1)).map(|(_, c)| c).collect();
                 text.push_str(&chosen);
             }
             text.push('\n');
@@ -694,11 +613,7 @@ fn tr_set(spec: &str) -> Vec<char> {
     let mut j = 0;
     while j < literal.len() {
         let (c, from_class) = literal[j];
-        if !from_class
-            && j + 2 < literal.len()
-            && literal[j + 1] == ('-', false)
-            && !literal[j + 2].1
-        {
+        if !from_class && j + 2 < literal.len() && literal[j + 1] == ('-', false) && !literal[j + 2].1 {
             let end = literal[j + 2].0;
             if c <= end {
                 chars.extend((c as u32..=end as u32).filter_map(char::from_u32));
@@ -726,11 +641,7 @@ pub(super) fn tr(args: &[String], ctx: &mut Ctx) -> i32 {
     let in_set1 = |c: char| set1.contains(&c) != complement;
     let input = String::from_utf8_lossy(&ctx.stdin()).into_owned();
     let mut out = String::new();
-    let squeeze_set: &[char] = if opts.has('d') || set2.is_empty() {
-        &set1
-    } else {
-        &set2
-    };
+    let squeeze_set: &[char] = if opts.has('d') || set2.is_empty() { &set1 } else { &set2 };
     for c in input.chars() {
         let mapped = if opts.has('d') {
             if in_set1(c) {
@@ -738,11 +649,7 @@ pub(super) fn tr(args: &[String], ctx: &mut Ctx) -> i32 {
             }
             c
         } else if !set2.is_empty() && in_set1(c) {
-            let index = if complement {
-                set2.len() - 1
-            } else {
-                set1.iter().position(|x| *x == c).unwrap_or(0)
-            };
+            let index = if complement { set2.len() - 1 } else { set1.iter().position(|x| *x == c).unwrap_or(0) };
             set2.get(index).or(set2.last()).copied().unwrap_or(c)
         } else {
             c
@@ -765,13 +672,7 @@ enum Address {
 
 #[derive(Debug, Clone)]
 enum SedCommand {
-    Substitute {
-        regex: Regex,
-        replacement: String,
-        global: bool,
-        print: bool,
-        occurrence: usize,
-    },
+    Substitute { regex: Regex, replacement: String, global: bool, print: bool, occurrence: usize },
     Print,
     Delete,
     Quit,
@@ -835,17 +736,13 @@ fn parse_sed(script: &str, extended: bool) -> Result<Vec<SedLine>, String> {
             Some('/') => {
                 *i += 1;
                 let pattern = read_delimited(chars, i, '/').ok_or("unterminated address regex")?;
-                Ok(Some(Address::Regex(compile(
-                    &pattern, extended, false, false,
-                )?)))
+                Ok(Some(Address::Regex(compile(&pattern, extended, false, false)?)))
             }
             _ => Ok(None),
         }
     };
     loop {
-        while i < chars.len()
-            && (chars[i].is_whitespace() || chars[i] == ';' || chars[i] == '}' || chars[i] == '{')
-        {
+        while i < chars.len() && (chars[i].is_whitespace() || chars[i] == ';' || chars[i] == '}' || chars[i] == '{') {
             i += 1;
         }
         if i >= chars.len() {
@@ -872,31 +769,21 @@ fn parse_sed(script: &str, extended: bool) -> Result<Vec<SedLine>, String> {
             's' => {
                 let delimiter = *chars.get(i).ok_or("unterminated `s' command")?;
                 i += 1;
-                let pattern =
-                    read_delimited(&chars, &mut i, delimiter).ok_or("unterminated `s' command")?;
-                let replacement =
-                    read_delimited(&chars, &mut i, delimiter).ok_or("unterminated `s' command")?;
+                let pattern = read_delimited(&chars, &mut i, delimiter).ok_or("unterminated `s' command")?;
+                let replacement = read_delimited(&chars, &mut i, delimiter).ok_or("unterminated `s' command")?;
                 let (mut global, mut print, mut icase, mut occurrence) = (false, false, false, 1);
                 while let Some(&flag) = chars.get(i) {
                     match flag {
                         'g' => global = true,
                         'p' => print = true,
                         'i' | 'I' => icase = true,
-                        d if d.is_ascii_digit() => {
-                            occurrence = d.to_digit(10).unwrap_or(1) as usize
-                        }
+                        d if d.is_ascii_digit() => occurrence = d.to_digit(10).unwrap_or(1) as usize,
                         _ => break,
                     }
                     i += 1;
                 }
                 let regex = compile(&pattern, extended, false, icase)?;
-                SedCommand::Substitute {
-                    regex,
-                    replacement,
-                    global,
-                    print,
-                    occurrence,
-                }
+                SedCommand::Substitute { regex, replacement, global, print, occurrence }
             }
             'p' => SedCommand::Print,
             'd' => SedCommand::Delete,
@@ -922,12 +809,7 @@ fn parse_sed(script: &str, extended: bool) -> Result<Vec<SedLine>, String> {
             }
             other => return Err(format!("unsupported command {other}")),
         };
-        commands.push(SedLine {
-            start,
-            end,
-            negate,
-            command,
-        });
+        commands.push(SedLine { start, end, negate, command });
     }
     Ok(commands)
 }
@@ -978,8 +860,7 @@ fn run_sed(commands: &[SedLine], input: &[String], quiet: bool) -> String {
                 (Some(start), None) => address_matches(start, &line, number, last),
                 (Some(start), Some(end)) => {
                     if in_range[command_index] {
-                        if address_matches(end, &line, number, last)
-                            || matches!(end, Address::Line(n) if *n <= number)
+                        if address_matches(end, &line, number, last) || matches!(end, Address::Line(n) if *n <= number)
                         {
                             in_range[command_index] = false;
                         }
@@ -996,13 +877,7 @@ fn run_sed(commands: &[SedLine], input: &[String], quiet: bool) -> String {
                 continue;
             }
             match &sed_line.command {
-                SedCommand::Substitute {
-                    regex,
-                    replacement,
-                    global,
-                    print,
-                    occurrence,
-                } => {
+                SedCommand::Substitute { regex, replacement, global, print, occurrence } => {
                     let mut result = String::new();
                     let mut last_end = 0;
                     let mut replaced = false;
@@ -1099,11 +974,7 @@ pub(super) fn sed(args: &[String], ctx: &mut Ctx) -> i32 {
             match ctx.host.fs().read_file(&path) {
                 Ok(data) => {
                     let out = run_sed(&commands, &lines(&data), opts.has('n'));
-                    if let Err(error) =
-                        ctx.host
-                            .fs()
-                            .write_file(&path, out.as_bytes(), WriteMode::Truncate, now)
-                    {
+                    if let Err(error) = ctx.host.fs().write_file(&path, out.as_bytes(), WriteMode::Truncate, now) {
                         ctx.eprint(&format!("sed: {file}: {error}\n"));
                         status = 1;
                     }
@@ -1137,24 +1008,12 @@ fn parse_awk(program: &str) -> Option<(Option<Regex>, Vec<Vec<AwkTerm>>)> {
     let program = program.trim();
     let (pattern, rest) = if let Some(rest) = program.strip_prefix('/') {
         let end = rest.find('/')?;
-        (
-            Some(compile(&rest[..end], true, false, false).ok()?),
-            rest[end + 1..].trim(),
-        )
+        (Some(compile(&rest[..end], true, false, false).ok()?), rest[end + 1..].trim())
     } else {
         (None, program)
     };
-    let body = rest
-        .strip_prefix('{')?
-        .strip_suffix('}')?
-        .trim()
-        .trim_end_matches(';')
-        .trim();
-    let args = if body.is_empty() {
-        ""
-    } else {
-        body.strip_prefix("print")?.trim()
-    };
+    let body = rest.strip_prefix('{')?.strip_suffix('}')?.trim().trim_end_matches(';').trim();
+    let args = if body.is_empty() { "" } else { body.strip_prefix("print")?.trim() };
     if args.is_empty() {
         return Some((pattern, vec![vec![AwkTerm::Field(0)]]));
     }
@@ -1194,11 +1053,7 @@ fn parse_awk(program: &str) -> Option<(Option<Regex>, Vec<Vec<AwkTerm>>)> {
                     i += 1;
                 }
                 let name: String = chars[start..i].iter().collect();
-                let term = if name == "NF" {
-                    AwkTerm::LastField
-                } else {
-                    AwkTerm::Field(name.parse().ok()?)
-                };
+                let term = if name == "NF" { AwkTerm::LastField } else { AwkTerm::Field(name.parse().ok()?) };
                 items.last_mut()?.push(term);
             }
             _ => {
@@ -1230,18 +1085,10 @@ pub(super) fn awk(args: &[String], ctx: &mut Ctx) -> i32 {
     }
     let program = operands.remove(0);
     let Some((pattern, items)) = parse_awk(&program) else {
-        ctx.eprint(
-            "awk: cmd. line:1: Unexpected token (only [/regex/] { print ... } is simulated)\n",
-        );
+        ctx.eprint("awk: cmd. line:1: Unexpected token (only [/regex/] { print ... } is simulated)\n");
         return 2;
     };
-    let separator = opts.value('F').map(|sep| {
-        if sep == "\\t" {
-            "\t".to_string()
-        } else {
-            sep.to_string()
-        }
-    });
+    let separator = opts.value('F').map(|sep| if sep == "\\t" { "\t".to_string() } else { sep.to_string() });
     let (inputs, status) = ctx.read_inputs("awk", &operands);
     let mut out = String::new();
     let mut record = 0;
@@ -1257,14 +1104,7 @@ pub(super) fn awk(args: &[String], ctx: &mut Ctx) -> i32 {
                 None => line.split_whitespace().collect(),
             };
             let field = |index: usize| {
-                if index == 0 {
-                    line.clone()
-                } else {
-                    fields
-                        .get(index - 1)
-                        .map(|s| s.to_string())
-                        .unwrap_or_default()
-                }
+                if index == 0 { line.clone() } else { fields.get(index - 1).map(|s| s.to_string()).unwrap_or_default() }
             };
             let values: Vec<String> = items
                 .iter()
