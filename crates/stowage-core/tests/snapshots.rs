@@ -9,6 +9,9 @@ use stowage_core::apiserver::DeleteOptions;
 use stowage_core::snapshots::{self, DataSource};
 use stowage_core::{Cluster, Kind, Object, ObjectKey, Profile, Seed, SimDuration};
 
+/// What `resolve_data_source` answers for one table row.
+type Resolved = Result<Option<DataSource>, String>;
+
 fn object(yaml: &str) -> Object {
     let value: serde_json::Value = serde_yaml::from_str(yaml).expect("test manifest is valid YAML");
     let kind = Kind::from_api_version_and_kind(value["apiVersion"].as_str().unwrap(), value["kind"].as_str().unwrap())
@@ -440,7 +443,7 @@ fn restore_checks_should_use_the_provisioner_words() {
     .unwrap()
     .snapshot_handle
     .unwrap();
-    let rows: Vec<(&str, String, &str, Result<Option<DataSource>, String>)> = vec![
+    let rows: Vec<(&str, String, &str, Resolved)> = vec![
         ("4-1 restore of a ready snapshot", restore("1Gi", "default"), "ebs", Ok(Some(DataSource::Snapshot { name: "snap".to_string(), snapshot_handle: handle.clone() }))),
         ("4-2 a larger restore is allowed", restore("5Gi", "default"), "ebs", Ok(Some(DataSource::Snapshot { name: "snap".to_string(), snapshot_handle: handle.clone() }))),
         ("4-3 request smaller than restoreSize", restore("512Mi", "default"), "ebs", Err(format!("{prefix}requested volume size 536870912 is less than the size 1073741824 for the source snapshot snap"))),
@@ -481,7 +484,7 @@ fn clone_checks_should_use_the_provisioner_words() {
     let clone = |size: &str, source: &str| {
         restore_claim("clone", "default", size, "csi-hostpath", "PersistentVolumeClaim", source)
     };
-    let rows: Vec<(&str, String, Result<Option<DataSource>, String>)> = vec![
+    let rows: Vec<(&str, String, Resolved)> = vec![
         (
             "5-1 clone",
             clone("2Gi", "source"),

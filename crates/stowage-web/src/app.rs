@@ -13,11 +13,17 @@ use crate::state::{PlaygroundAction, TICK_MS};
 use crate::theme;
 
 /// Props of [`App`].
-#[derive(Properties, PartialEq, Default)]
+#[derive(Properties, PartialEq)]
 pub struct AppProps {
     /// Whether to restore and save the session in local storage (on in the real app).
     #[prop_or(true)]
     pub persist: bool,
+}
+
+impl Default for AppProps {
+    fn default() -> Self {
+        Self { persist: true }
+    }
 }
 
 /// The whole playground.
@@ -68,9 +74,8 @@ pub fn Shell(props: &ShellProps) -> Html {
     {
         let dispatcher = dispatcher.clone();
         use_effect_with(state.pending.len(), move |left| {
-            let timer = (*left > 0).then(|| {
-                Timeout::new(16, move || dispatcher.dispatch(PlaygroundAction::RestoreChunk))
-            });
+            let timer =
+                (*left > 0).then(|| Timeout::new(16, move || dispatcher.dispatch(PlaygroundAction::RestoreChunk)));
             move || drop(timer)
         });
     }
@@ -78,14 +83,11 @@ pub fn Shell(props: &ShellProps) -> Html {
     {
         let state = state.clone();
         let persist = props.persist;
-        use_effect_with(
-            (state.inputs_revision, state.manifest.clone(), state.pending.len()),
-            move |(_, _, left)| {
-                if persist && *left == 0 {
-                    persist::save(&state.saved());
-                }
-            },
-        );
+        use_effect_with((state.inputs_revision, state.manifest.clone(), state.pending.len()), move |(_, _, left)| {
+            if persist && *left == 0 {
+                persist::save(&state.saved());
+            }
+        });
     }
     // The play timer decides only when to ask for the next tick; the reducer decides what happens.
     {
@@ -94,9 +96,8 @@ pub fn Shell(props: &ShellProps) -> Html {
         let speed = state.speed_factor();
         use_effect_with((state.playing, replaying, state.speed), move |(playing, _, _)| {
             let period = if replaying { (600.0 / speed).round() as u32 } else { TICK_MS };
-            let timer = playing.then(|| {
-                Interval::new(period.max(30), move || dispatcher.dispatch(PlaygroundAction::Tick))
-            });
+            let timer =
+                playing.then(|| Interval::new(period.max(30), move || dispatcher.dispatch(PlaygroundAction::Tick)));
             move || drop(timer)
         });
     }

@@ -54,17 +54,8 @@ impl Editor {
     ) -> Self {
         let on_change = Closure::<dyn FnMut(String)>::new(on_change);
         let on_apply = Closure::<dyn FnMut()>::new(on_apply);
-        let handle = mount_editor(
-            parent,
-            doc,
-            on_change.as_ref().unchecked_ref(),
-            on_apply.as_ref().unchecked_ref(),
-        );
-        Self {
-            handle,
-            _on_change: on_change,
-            _on_apply: on_apply,
-        }
+        let handle = mount_editor(parent, doc, on_change.as_ref().unchecked_ref(), on_apply.as_ref().unchecked_ref());
+        Self { handle, _on_change: on_change, _on_apply: on_apply }
     }
 
     /// Replaces the document; does not call `on_change`.

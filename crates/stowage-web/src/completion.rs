@@ -8,27 +8,67 @@ use stowage_core::{ClusterView, Kind};
 
 /// kubectl's verbs the playground offers.
 pub const VERBS: &[&str] = &[
-    "annotate", "api-resources", "apply", "cluster-info", "cordon", "create", "delete", "describe", "drain",
-    "edit", "events", "exec", "explain", "get", "label", "logs", "patch", "rollout", "run", "scale", "uncordon",
-    "version", "wait",
+    "annotate",
+    "api-resources",
+    "apply",
+    "cluster-info",
+    "cordon",
+    "create",
+    "delete",
+    "describe",
+    "drain",
+    "edit",
+    "events",
+    "exec",
+    "explain",
+    "get",
+    "label",
+    "logs",
+    "patch",
+    "rollout",
+    "run",
+    "scale",
+    "uncordon",
+    "version",
+    "wait",
 ];
 
 /// Verbs followed by a resource kind.
-const RESOURCE_VERBS: &[&str] = &[
-    "annotate", "delete", "describe", "edit", "explain", "get", "label", "patch", "scale", "wait", "rollout",
-];
+const RESOURCE_VERBS: &[&str] =
+    &["annotate", "delete", "describe", "edit", "explain", "get", "label", "patch", "scale", "wait", "rollout"];
 
 /// Flags offered after `-`.
 pub const FLAGS: &[&str] = &[
-    "--all-namespaces", "--dry-run=client", "--field-selector", "--filename", "--for", "--force",
-    "--grace-period", "--image", "--namespace", "--output", "--patch", "--replicas", "--restart",
-    "--selector", "--show-labels", "--timeout", "--type", "--watch", "-A", "-f", "-l", "-n", "-o", "-p", "-w",
+    "--all-namespaces",
+    "--dry-run=client",
+    "--field-selector",
+    "--filename",
+    "--for",
+    "--force",
+    "--grace-period",
+    "--image",
+    "--namespace",
+    "--output",
+    "--patch",
+    "--replicas",
+    "--restart",
+    "--selector",
+    "--show-labels",
+    "--timeout",
+    "--type",
+    "--watch",
+    "-A",
+    "-f",
+    "-l",
+    "-n",
+    "-o",
+    "-p",
+    "-w",
 ];
 
 /// Commands the workstation's shell knows besides kubectl.
-pub const SHELL_COMMANDS: &[&str] = &[
-    "cat", "clear", "echo", "grep", "head", "history", "kubectl", "ls", "sleep", "tail", "wc",
-];
+pub const SHELL_COMMANDS: &[&str] =
+    &["cat", "clear", "echo", "grep", "head", "history", "kubectl", "ls", "sleep", "tail", "wc"];
 
 /// What pressing Tab does.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,8 +85,7 @@ fn kind_words() -> Vec<String> {
         .filter(|kind| **kind != Kind::Event)
         .flat_map(|kind| {
             let info = kind.info();
-            std::iter::once(info.plural.to_string())
-                .chain(info.short_names.iter().map(|s| s.to_string()))
+            std::iter::once(info.plural.to_string()).chain(info.short_names.iter().map(|s| s.to_string()))
         })
         .collect();
     words.sort();
@@ -90,15 +129,9 @@ pub fn complete(line: &str, view: &ClusterView) -> Completion {
     } else if word.starts_with('-') {
         FLAGS.iter().map(|s| s.to_string()).collect()
     } else if matches!(words.last(), Some(&"-n" | &"--namespace")) {
-        view.of_kind(Kind::Namespace)
-            .map(|o| o.key.name.clone())
-            .collect()
+        view.of_kind(Kind::Namespace).map(|o| o.key.name.clone()).collect()
     } else if matches!(words[0], "kubectl" | "k") {
-        let positional: Vec<&str> = words[1..]
-            .iter()
-            .copied()
-            .filter(|w| !w.starts_with('-'))
-            .collect();
+        let positional: Vec<&str> = words[1..].iter().copied().filter(|w| !w.starts_with('-')).collect();
         match positional.as_slice() {
             [] => VERBS.iter().map(|s| s.to_string()).collect(),
             [verb] if RESOURCE_VERBS.contains(verb) => kind_words(),
@@ -111,25 +144,13 @@ pub fn complete(line: &str, view: &ClusterView) -> Completion {
     } else {
         Vec::new()
     };
-    let mut matching: Vec<String> = candidates
-        .into_iter()
-        .filter(|c| c.starts_with(word))
-        .collect();
+    let mut matching: Vec<String> = candidates.into_iter().filter(|c| c.starts_with(word)).collect();
     matching.sort();
     matching.dedup();
     match matching.as_slice() {
-        [] => Completion {
-            line: line.to_string(),
-            candidates: Vec::new(),
-        },
-        [only] => Completion {
-            line: format!("{head}{only} "),
-            candidates: Vec::new(),
-        },
-        many => Completion {
-            line: format!("{head}{}", common_prefix(many)),
-            candidates: many.to_vec(),
-        },
+        [] => Completion { line: line.to_string(), candidates: Vec::new() },
+        [only] => Completion { line: format!("{head}{only} "), candidates: Vec::new() },
+        many => Completion { line: format!("{head}{}", common_prefix(many)), candidates: many.to_vec() },
     }
 }
 
@@ -147,10 +168,7 @@ mod tests {
         let view = view();
         assert_eq!(complete("kub", &view).line, "kubectl ");
         assert_eq!(complete("kubectl desc", &view).line, "kubectl describe ");
-        assert_eq!(
-            complete("kubectl get persistentvolumec", &view).line,
-            "kubectl get persistentvolumeclaims "
-        );
+        assert_eq!(complete("kubectl get persistentvolumec", &view).line, "kubectl get persistentvolumeclaims ");
         assert_eq!(complete("kubectl get nodes node-", &view).candidates, ["node-1", "node-2", "node-3"]);
         assert_eq!(complete("kubectl get pv --all-n", &view).line, "kubectl get pv --all-namespaces ");
         assert_eq!(complete("kubectl get pvc -n kube-s", &view).line, "kubectl get pvc -n kube-system ");

@@ -24,9 +24,7 @@ pub struct PlaygroundProviderProps {
 pub fn PlaygroundProvider(props: &PlaygroundProviderProps) -> Html {
     let initial = props.initial.clone();
     let state = use_reducer(move || {
-        initial.unwrap_or_else(|| {
-            PlaygroundState::new(theme::load_choice(), theme::system_prefers_dark())
-        })
+        initial.unwrap_or_else(|| PlaygroundState::new(theme::load_choice(), theme::system_prefers_dark()))
     });
     html! {
         <ContextProvider<PlaygroundContext> context={state}>
@@ -38,6 +36,5 @@ pub fn PlaygroundProvider(props: &PlaygroundProviderProps) -> Html {
 /// The playground context. Panics with a clear message if used outside [`PlaygroundProvider`].
 #[hook]
 pub fn use_playground() -> PlaygroundContext {
-    use_context::<PlaygroundContext>()
-        .expect("use_playground() must be called inside <PlaygroundProvider>")
+    use_context::<PlaygroundContext>().expect("use_playground() must be called inside <PlaygroundProvider>")
 }

@@ -13,11 +13,7 @@ pub struct Example {
 
 macro_rules! example {
     ($id:literal, $title:literal) => {
-        Example {
-            id: $id,
-            title: $title,
-            text: include_str!(concat!("examples/", $id, ".yaml")),
-        }
+        Example { id: $id, title: $title, text: include_str!(concat!("examples/", $id, ".yaml")) }
     };
 }
 

@@ -136,11 +136,7 @@ fn object_text(event: &TraceEvent) -> String {
 fn label(event: &TraceEvent) -> (String, &'static str) {
     let object = object_text(event);
     let with = |verb: &str| {
-        if object.is_empty() {
-            verb.to_string()
-        } else {
-            format!("{verb} {object}")
-        }
+        if object.is_empty() { verb.to_string() } else { format!("{verb} {object}") }
     };
     match event.verb {
         TraceVerb::Create => (with("create"), "write"),
@@ -148,10 +144,7 @@ fn label(event: &TraceEvent) -> (String, &'static str) {
         TraceVerb::UpdateStatus => (with("update status"), "write"),
         TraceVerb::MarkDeleted => (with("delete"), "write"),
         TraceVerb::Delete => (with("remove"), "write"),
-        TraceVerb::Reject => (
-            format!("rejected: {}", first_clause(&event.message)),
-            "violation",
-        ),
+        TraceVerb::Reject => (format!("rejected: {}", first_clause(&event.message)), "violation"),
         TraceVerb::Call => (first_clause(&event.message), "call"),
         TraceVerb::Reply => (first_clause(&event.message), "reply"),
         TraceVerb::Event => {
@@ -174,11 +167,8 @@ fn first_clause(message: &str) -> String {
 pub fn sequence(events: &[TraceEvent]) -> Sequence {
     let omitted = events.len().saturating_sub(MESSAGES_MAX);
     let events = &events[omitted..];
-    let lanes: Vec<Component> = LANE_ORDER
-        .iter()
-        .copied()
-        .filter(|lane| events.iter().any(|e| e.from == *lane || e.to == *lane))
-        .collect();
+    let lanes: Vec<Component> =
+        LANE_ORDER.iter().copied().filter(|lane| events.iter().any(|e| e.from == *lane || e.to == *lane)).collect();
     let index = |component: Component| lanes.iter().position(|l| *l == component).unwrap_or(0);
     let messages = events
         .iter()
@@ -195,11 +185,7 @@ pub fn sequence(events: &[TraceEvent]) -> Sequence {
             }
         })
         .collect();
-    Sequence {
-        lanes,
-        messages,
-        omitted,
-    }
+    Sequence { lanes, messages, omitted }
 }
 
 /// A state of the guide's PersistentVolume lifecycle diagram.
@@ -247,7 +233,7 @@ impl VolumeState {
 
 /// The transitions of the guide's diagram, with their labels.
 pub const LIFECYCLE_TRANSITIONS: &[(VolumeState, VolumeState, &str)] = &[
-    (VolumeState::Start, VolumeState::Available, "PV created (static or dynamic)"),
+    (VolumeState::Start, VolumeState::Available, "created"),
     (VolumeState::Available, VolumeState::Bound, "PVC claims PV"),
     (VolumeState::Bound, VolumeState::Bound, "pod using PVC"),
     (VolumeState::Bound, VolumeState::Released, "PVC deleted"),
@@ -291,9 +277,7 @@ pub fn lifecycle(phases: &[Option<&str>]) -> Lifecycle {
             (VolumeState::Start, VolumeState::Released) => {
                 &[VolumeState::Available, VolumeState::Bound, VolumeState::Released]
             }
-            (VolumeState::Available, VolumeState::Released) => {
-                &[VolumeState::Bound, VolumeState::Released]
-            }
+            (VolumeState::Available, VolumeState::Released) => &[VolumeState::Bound, VolumeState::Released],
             (VolumeState::Bound, VolumeState::Deleted) => &[VolumeState::Released, VolumeState::Deleted],
             (VolumeState::Start, VolumeState::Deleted) => &[],
             _ => std::slice::from_ref(&next),
@@ -322,10 +306,7 @@ mod tests {
         let index = engine.last_command_index();
         let sequence = sequence(&engine.trace_between(index, index, 1_000));
         let lanes: Vec<&str> = sequence.lanes.iter().map(|l| lane_id(*l)).collect();
-        assert_eq!(
-            lanes,
-            ["user", "apiserver", "pv-controller", "external-provisioner", "csi-controller", "cloud"]
-        );
+        assert_eq!(lanes, ["user", "apiserver", "pv-controller", "external-provisioner", "csi-controller", "cloud"]);
         let first = &sequence.messages[0];
         assert_eq!((first.from, first.to, first.text.as_str()), (0, 1, "create sc/fast"));
         assert!(sequence.messages.iter().any(|m| m.style == "call" && m.text.starts_with("CreateVolume")));

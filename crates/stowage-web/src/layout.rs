@@ -202,11 +202,7 @@ fn object_shape(kind: ShapeKind, item: &Item, x: f64, y: f64) -> Shape {
     } else {
         format!("{}/{}", item.key.namespace, item.key.name)
     };
-    let status = if item.terminating {
-        "Terminating".to_string()
-    } else {
-        item.status.clone()
-    };
+    let status = if item.terminating { "Terminating".to_string() } else { item.status.clone() };
     Shape {
         id: object_id(&item.key),
         kind,
@@ -252,17 +248,12 @@ fn disk_shape(kind: ShapeKind, disk: &DiskItem, x: f64, y: f64) -> Shape {
 
 /// `107374182400` → `100Gi`.
 pub fn format_bytes(bytes: u64) -> String {
-    const UNITS: [(&str, u64); 5] = [
-        ("Pi", 1 << 50),
-        ("Ti", 1 << 40),
-        ("Gi", 1 << 30),
-        ("Mi", 1 << 20),
-        ("Ki", 1 << 10),
-    ];
+    const UNITS: [(&str, u64); 5] =
+        [("Pi", 1 << 50), ("Ti", 1 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)];
     for (unit, size) in UNITS {
         if bytes >= size {
             let value = bytes as f64 / size as f64;
-            return if bytes % size == 0 {
+            return if bytes.is_multiple_of(size) {
                 format!("{}{unit}", bytes / size)
             } else {
                 format!("{value:.1}{unit}")
@@ -275,15 +266,9 @@ pub fn format_bytes(bytes: u64) -> String {
 fn pod_lines(pod: &PodItem) -> Vec<String> {
     let mut lines = Vec::new();
     for container in &pod.containers {
-        lines.push(shorten(
-            &format!("▸ {} ({})", container.name, container.image),
-            CHARS_PER_LINE - 3,
-        ));
+        lines.push(shorten(&format!("▸ {} ({})", container.name, container.image), CHARS_PER_LINE - 3));
         for mount in &container.mounts {
-            lines.push(shorten(
-                &format!("  {} ← {}", mount.path, mount.source),
-                CHARS_PER_LINE - 3,
-            ));
+            lines.push(shorten(&format!("  {} ← {}", mount.path, mount.source), CHARS_PER_LINE - 3));
         }
     }
     lines
@@ -304,18 +289,12 @@ pub fn layout(scene: &Scene) -> Diagram {
         .collect();
     let mut band_bottom = band_top;
     if !band_items.is_empty() {
-        diagram.headings.push(Heading {
-            x: column_x(1),
-            y: MARGIN + 8.0,
-            text: "StorageClasses and CSI drivers",
-        });
+        diagram.headings.push(Heading { x: column_x(1), y: MARGIN + 8.0, text: "StorageClasses and CSI drivers" });
     }
     for (index, (kind, item)) in band_items.iter().enumerate() {
         let (row, slot) = (index / 3, index % 3);
         let y = band_top + row as f64 * (BOX_HEIGHT + BOX_GAP);
-        diagram
-            .shapes
-            .push(object_shape(*kind, item, column_x(1 + slot), y));
+        diagram.shapes.push(object_shape(*kind, item, column_x(1 + slot), y));
         band_bottom = y + BOX_HEIGHT + BOX_GAP;
         for (rel, target) in &item.links {
             links.push((object_id(&item.key), *rel, target_id(target)));
@@ -326,11 +305,7 @@ pub fn layout(scene: &Scene) -> Diagram {
     // Column 0: zones, nodes, pods.
     let mut y = band_top;
     let x0 = column_x(0);
-    diagram.headings.push(Heading {
-        x: x0,
-        y: MARGIN + 8.0,
-        text: "Zones, nodes and pods",
-    });
+    diagram.headings.push(Heading { x: x0, y: MARGIN + 8.0, text: "Zones, nodes and pods" });
     let mut group_shapes = Vec::new();
     let mut pod_shapes = Vec::new();
     for zone in &scene.zones {
@@ -356,11 +331,11 @@ pub fn layout(scene: &Scene) -> Diagram {
             let mut node_shape = object_shape(ShapeKind::Node, &node.item, x0 + 7.0, node_top);
             node_shape.w = COLUMN_WIDTH - 14.0;
             node_shape.h = (y - node_top).max(30.0) + 2.0;
-            node_shape.detail = format!(
-                "{} pod{}",
-                node.pods.len(),
-                if node.pods.len() == 1 { "" } else { "s" }
-            );
+            node_shape.detail = match node.system_pods {
+                0 => String::new(),
+                1 => "+1 system pod".to_string(),
+                n => format!("+{n} system pods"),
+            };
             group_shapes.push(node_shape);
             y += 10.0;
         }
@@ -382,11 +357,7 @@ pub fn layout(scene: &Scene) -> Diagram {
         y += BOX_GAP;
     }
     if !scene.unscheduled.is_empty() {
-        diagram.headings.push(Heading {
-            x: x0,
-            y: y + 10.0,
-            text: "Not scheduled",
-        });
+        diagram.headings.push(Heading { x: x0, y: y + 10.0, text: "Not scheduled" });
         y += 18.0;
         for pod in &scene.unscheduled {
             let lines = pod_lines(pod);
@@ -429,11 +400,7 @@ pub fn layout(scene: &Scene) -> Diagram {
     ];
     for (offset, (heading, items)) in columns.iter().enumerate() {
         let x = column_x(1 + offset);
-        diagram.headings.push(Heading {
-            x,
-            y: columns_top - 6.0,
-            text: heading,
-        });
+        diagram.headings.push(Heading { x, y: columns_top - 6.0, text: heading });
         let mut y = columns_top;
         for (kind, item) in items {
             diagram.shapes.push(object_shape(*kind, item, x, y));
@@ -445,20 +412,14 @@ pub fn layout(scene: &Scene) -> Diagram {
         bottom = bottom.max(y);
     }
     let x3 = column_x(3);
-    diagram.headings.push(Heading {
-        x: x3,
-        y: columns_top - 6.0,
-        text: "Storage backend",
-    });
+    diagram.headings.push(Heading { x: x3, y: columns_top - 6.0, text: "Storage backend" });
     let mut y3 = columns_top;
     for disk in &scene.disks {
         diagram.shapes.push(disk_shape(ShapeKind::Disk, disk, x3, y3));
         y3 += BOX_HEIGHT + BOX_GAP;
     }
     for snapshot in &scene.backend_snapshots {
-        diagram
-            .shapes
-            .push(disk_shape(ShapeKind::BackendSnapshot, snapshot, x3, y3));
+        diagram.shapes.push(disk_shape(ShapeKind::BackendSnapshot, snapshot, x3, y3));
         y3 += BOX_HEIGHT + BOX_GAP;
     }
     bottom = bottom.max(y3);
@@ -476,9 +437,7 @@ fn edges(shapes: &[Shape], links: Vec<(String, LinkKind, String)>) -> Vec<Edge> 
     let mut out = Vec::new();
     for (from, rel, to) in &links {
         if *rel == LinkKind::ClaimRef
-            && links
-                .iter()
-                .any(|(f, r, t)| f == to && *r == LinkKind::VolumeName && t == from)
+            && links.iter().any(|(f, r, t)| f == to && *r == LinkKind::VolumeName && t == from)
         {
             continue;
         }
@@ -506,28 +465,16 @@ fn route(a: &Shape, b: &Shape) -> String {
     let (bcx, bcy) = (b.x + b.w / 2.0, b.y + b.h / 2.0);
     if (bcx - acx).abs() > COLUMN_WIDTH / 2.0 {
         // Between columns: right edge to left edge (or the reverse).
-        let (sx, ex) = if bcx > acx {
-            (a.x + a.w, b.x)
-        } else {
-            (a.x, b.x + b.w)
-        };
+        let (sx, ex) = if bcx > acx { (a.x + a.w, b.x) } else { (a.x, b.x + b.w) };
         let (sy, ey) = (acy.min(a.y + 22.0), bcy.min(b.y + 22.0));
         let bend = ((ex - sx).abs() / 2.0).max(24.0) * (ex - sx).signum();
-        format!(
-            "M{sx:.1},{sy:.1} C{:.1},{sy:.1} {:.1},{ey:.1} {ex:.1},{ey:.1}",
-            sx + bend,
-            ex - bend
-        )
+        format!("M{sx:.1},{sy:.1} C{:.1},{sy:.1} {:.1},{ey:.1} {ex:.1},{ey:.1}", sx + bend, ex - bend)
     } else if (bcy - acy).abs() > BOX_HEIGHT {
         // Same column: leave from the left side and bulge outwards.
         let (sx, ex) = (a.x, b.x);
         let (sy, ey) = (acy, bcy);
         let bulge = 26.0;
-        format!(
-            "M{sx:.1},{sy:.1} C{:.1},{sy:.1} {:.1},{ey:.1} {ex:.1},{ey:.1}",
-            sx - bulge,
-            ex - bulge
-        )
+        format!("M{sx:.1},{sy:.1} C{:.1},{sy:.1} {:.1},{ey:.1} {ex:.1},{ey:.1}", sx - bulge, ex - bulge)
     } else {
         format!("M{acx:.1},{acy:.1} L{bcx:.1},{bcy:.1}")
     }
@@ -564,6 +511,7 @@ mod tests {
                 name: "a".into(),
                 nodes: vec![NodeItem {
                     item: item(Kind::Node, "", "node-1", "Ready"),
+                    system_pods: 2,
                     pods: vec![PodItem {
                         item: pod,
                         containers: vec![ContainerItem {

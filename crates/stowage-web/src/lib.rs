@@ -5,9 +5,9 @@
 
 pub mod app;
 pub mod codemirror;
+pub mod completion;
 pub mod components;
 pub mod context;
-pub mod completion;
 pub mod engine;
 pub mod examples;
 pub mod flow;
@@ -22,9 +22,8 @@ pub use app::App;
 
 /// Mounts the playground into the element with id `app` (replacing its loading placeholder), or into `<body>`.
 pub fn start() {
-    let root = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.get_element_by_id("app"));
+    let root =
+        web_sys::window().and_then(|window| window.document()).and_then(|document| document.get_element_by_id("app"));
     match root {
         Some(root) => {
             root.set_inner_html("");

@@ -20,10 +20,7 @@ pub fn encode(saved: &Saved) -> String {
     if text.len() <= SAVED_CHARS_MAX {
         return text;
     }
-    let trimmed = Saved {
-        inputs: Vec::new(),
-        ..saved.clone()
-    };
+    let trimmed = Saved { inputs: Vec::new(), ..saved.clone() };
     serde_json::to_string(&trimmed).unwrap_or_default()
 }
 

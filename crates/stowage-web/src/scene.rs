@@ -14,6 +14,9 @@ use stowage_kubectl::print;
 /// The node label that names a node's zone.
 const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
 
+/// The namespace whose pods (CSI plugins, DNS) the diagram counts instead of drawing.
+pub const SYSTEM_NAMESPACE: &str = "kube-system";
+
 /// The most files listed for one volume.
 pub const FILES_MAX: usize = 200;
 
@@ -56,8 +59,10 @@ pub struct ZoneItem {
 pub struct NodeItem {
     /// The node.
     pub item: Item,
-    /// Its pods.
+    /// Its pods (without the system pods).
     pub pods: Vec<PodItem>,
+    /// How many `kube-system` pods run on it (CSI plugins, DNS); not drawn.
+    pub system_pods: usize,
 }
 
 /// A pod with its containers.
@@ -193,12 +198,7 @@ fn access_modes(value: &Value, pointer: &str) -> String {
 }
 
 fn join_nonempty(parts: &[&str]) -> String {
-    parts
-        .iter()
-        .filter(|p| !p.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" · ")
+    parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" · ")
 }
 
 /// The backend handle of a PersistentVolume's storage (CSI volumeHandle, NFS `server:path`, EBS volume id).
@@ -248,26 +248,18 @@ fn item(object: &Object, view: &ClusterView) -> Item {
 
 fn pod_item(object: &Object, value: &Value, view: &ClusterView) -> PodItem {
     let namespace = object.namespace();
-    let volumes: Vec<&Value> = value
-        .pointer("/spec/volumes")
-        .and_then(Value::as_array)
-        .map(|v| v.iter().collect())
-        .unwrap_or_default();
+    let volumes: Vec<&Value> =
+        value.pointer("/spec/volumes").and_then(Value::as_array).map(|v| v.iter().collect()).unwrap_or_default();
     let describe_volume = |name: &str| -> (String, Option<ObjectKey>) {
         let Some(volume) = volumes.iter().find(|v| text(v, "/name") == name) else {
             return (String::new(), None);
         };
-        if let Some(claim) = volume
-            .pointer("/persistentVolumeClaim/claimName")
-            .and_then(Value::as_str)
-        {
+        if let Some(claim) = volume.pointer("/persistentVolumeClaim/claimName").and_then(Value::as_str) {
             let key = ObjectKey::namespaced(Kind::PersistentVolumeClaim, namespace, claim);
             return (format!("pvc {claim}"), Some(key));
         }
-        let source = volume
-            .as_object()
-            .and_then(|o| o.keys().find(|k| k.as_str() != "name").cloned())
-            .unwrap_or_default();
+        let source =
+            volume.as_object().and_then(|o| o.keys().find(|k| k.as_str() != "name").cloned()).unwrap_or_default();
         (source, None)
     };
     let containers = value
@@ -286,12 +278,7 @@ fn pod_item(object: &Object, value: &Value, view: &ClusterView) -> PodItem {
                 .map(|mount| {
                     let volume = text(mount, "/name").to_string();
                     let (source, claim) = describe_volume(&volume);
-                    MountItem {
-                        path: text(mount, "/mountPath").to_string(),
-                        volume,
-                        source,
-                        claim,
-                    }
+                    MountItem { path: text(mount, "/mountPath").to_string(), volume, source, claim }
                 })
                 .collect(),
         })
@@ -299,22 +286,13 @@ fn pod_item(object: &Object, value: &Value, view: &ClusterView) -> PodItem {
     let mut pod = item(object, view);
     let mut claims: Vec<ObjectKey> = volumes
         .iter()
-        .filter_map(|v| {
-            v.pointer("/persistentVolumeClaim/claimName")
-                .and_then(Value::as_str)
-        })
+        .filter_map(|v| v.pointer("/persistentVolumeClaim/claimName").and_then(Value::as_str))
         .map(|claim| ObjectKey::namespaced(Kind::PersistentVolumeClaim, namespace, claim))
         .collect();
     claims.dedup();
-    pod.links = claims
-        .into_iter()
-        .map(|claim| (LinkKind::Mounts, ObjectRefText::Object(claim)))
-        .collect();
+    pod.links = claims.into_iter().map(|claim| (LinkKind::Mounts, ObjectRefText::Object(claim))).collect();
     pod.detail = namespace.to_string();
-    PodItem {
-        item: pod,
-        containers,
-    }
+    PodItem { item: pod, containers }
 }
 
 /// Builds the scene of `cluster` (its `view` is passed in so it is computed once).
@@ -353,13 +331,7 @@ pub fn build(cluster: &Cluster, view: &ClusterView) -> Scene {
                     .unwrap_or("no zone")
                     .to_string();
                 entry.detail = text(&value, "/status/nodeInfo/kubeletVersion").to_string();
-                nodes.push((
-                    zone,
-                    NodeItem {
-                        item: entry,
-                        pods: Vec::new(),
-                    },
-                ));
+                nodes.push((zone, NodeItem { item: entry, pods: Vec::new(), system_pods: 0 }));
             }
             Kind::Pod => {
                 let node = text(&value, "/spec/nodeName").to_string();
@@ -374,30 +346,19 @@ pub fn build(cluster: &Cluster, view: &ClusterView) -> Scene {
                 entry.detail = join_nonempty(&[size, &modes, class]);
                 let volume = text(&value, "/spec/volumeName");
                 if !volume.is_empty() {
-                    entry
-                        .links
-                        .push(link(LinkKind::VolumeName, Kind::PersistentVolume, "", volume));
+                    entry.links.push(link(LinkKind::VolumeName, Kind::PersistentVolume, "", volume));
                 }
                 if !class.is_empty() {
-                    entry
-                        .links
-                        .push(link(LinkKind::Class, Kind::StorageClass, "", class));
+                    entry.links.push(link(LinkKind::Class, Kind::StorageClass, "", class));
                 }
-                let source = value
-                    .pointer("/spec/dataSourceRef")
-                    .or_else(|| value.pointer("/spec/dataSource"));
+                let source = value.pointer("/spec/dataSourceRef").or_else(|| value.pointer("/spec/dataSource"));
                 if let Some(source) = source {
                     let source_kind = if text(source, "/kind") == "VolumeSnapshot" {
                         Kind::VolumeSnapshot
                     } else {
                         Kind::PersistentVolumeClaim
                     };
-                    entry.links.push(link(
-                        LinkKind::DataSource,
-                        source_kind,
-                        &key.namespace,
-                        text(source, "/name"),
-                    ));
+                    entry.links.push(link(LinkKind::DataSource, source_kind, &key.namespace, text(source, "/name")));
                 }
                 scene.claims.push(entry);
             }
@@ -413,22 +374,16 @@ pub fn build(cluster: &Cluster, view: &ClusterView) -> Scene {
                         text(claim, "/namespace"),
                         text(claim, "/name"),
                     );
-                    entry
-                        .links
-                        .push((LinkKind::ClaimRef, ObjectRefText::Object(claim_key)));
+                    entry.links.push((LinkKind::ClaimRef, ObjectRefText::Object(claim_key)));
                 }
                 let class = text(&value, "/spec/storageClassName");
                 if !class.is_empty() {
-                    entry
-                        .links
-                        .push(link(LinkKind::Class, Kind::StorageClass, "", class));
+                    entry.links.push(link(LinkKind::Class, Kind::StorageClass, "", class));
                 }
                 if let Some(handle) = volume_handle(&value)
                     && cluster.backend().volumes.contains_key(&handle)
                 {
-                    entry
-                        .links
-                        .push((LinkKind::Backing, ObjectRefText::Disk(handle)));
+                    entry.links.push((LinkKind::Backing, ObjectRefText::Disk(handle)));
                 }
                 scene.volumes.push(entry);
             }
@@ -444,32 +399,17 @@ pub fn build(cluster: &Cluster, view: &ClusterView) -> Scene {
                     "" => "Immediate",
                     other => other,
                 };
-                entry.detail = join_nonempty(&[
-                    text(&value, "/provisioner"),
-                    mode,
-                    if default { "default" } else { "" },
-                ]);
+                entry.detail =
+                    join_nonempty(&[text(&value, "/provisioner"), mode, if default { "default" } else { "" }]);
                 let provisioner = text(&value, "/provisioner");
-                if store
-                    .get(&ObjectKey::cluster(Kind::CSIDriver, provisioner))
-                    .is_some()
-                {
-                    entry
-                        .links
-                        .push(link(LinkKind::Provisioner, Kind::CSIDriver, "", provisioner));
+                if store.get(&ObjectKey::cluster(Kind::CSIDriver, provisioner)).is_some() {
+                    entry.links.push(link(LinkKind::Provisioner, Kind::CSIDriver, "", provisioner));
                 }
                 scene.classes.push(entry);
             }
             Kind::CSIDriver => {
-                let attach = value
-                    .pointer("/spec/attachRequired")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(true);
-                entry.detail = if attach {
-                    "attach required".to_string()
-                } else {
-                    "no attach".to_string()
-                };
+                let attach = value.pointer("/spec/attachRequired").and_then(Value::as_bool).unwrap_or(true);
+                entry.detail = if attach { "attach required".to_string() } else { "no attach".to_string() };
                 scene.drivers.push(entry);
             }
             Kind::VolumeSnapshot => {
@@ -479,43 +419,25 @@ pub fn build(cluster: &Cluster, view: &ClusterView) -> Scene {
                     text(&value, "/spec/volumeSnapshotClassName"),
                 ]);
                 if !source.is_empty() {
-                    entry.links.push(link(
-                        LinkKind::SnapshotOf,
-                        Kind::PersistentVolumeClaim,
-                        &key.namespace,
-                        source,
-                    ));
+                    entry.links.push(link(LinkKind::SnapshotOf, Kind::PersistentVolumeClaim, &key.namespace, source));
                 }
                 let content = text(&value, "/status/boundVolumeSnapshotContentName");
                 if !content.is_empty() {
-                    entry.links.push(link(
-                        LinkKind::BoundContent,
-                        Kind::VolumeSnapshotContent,
-                        "",
-                        content,
-                    ));
+                    entry.links.push(link(LinkKind::BoundContent, Kind::VolumeSnapshotContent, "", content));
                 }
                 scene.snapshots.push(entry);
             }
             Kind::VolumeSnapshotContent => {
-                let ready = value
-                    .pointer("/status/readyToUse")
-                    .and_then(Value::as_bool);
+                let ready = value.pointer("/status/readyToUse").and_then(Value::as_bool);
                 entry.status = match ready {
                     Some(true) => "Ready".to_string(),
                     _ if entry.terminating => "Terminating".to_string(),
                     _ => "Pending".to_string(),
                 };
-                entry.detail = join_nonempty(&[
-                    text(&value, "/spec/driver"),
-                    text(&value, "/spec/deletionPolicy"),
-                ]);
+                entry.detail = join_nonempty(&[text(&value, "/spec/driver"), text(&value, "/spec/deletionPolicy")]);
                 let handle = text(&value, "/status/snapshotHandle");
                 if !handle.is_empty() {
-                    entry.links.push((
-                        LinkKind::Backing,
-                        ObjectRefText::BackendSnapshot(handle.to_string()),
-                    ));
+                    entry.links.push((LinkKind::Backing, ObjectRefText::BackendSnapshot(handle.to_string())));
                 }
                 scene.contents.push(entry);
             }
@@ -524,10 +446,13 @@ pub fn build(cluster: &Cluster, view: &ClusterView) -> Scene {
     }
     nodes.sort_by(|a, b| (&a.0, &a.1.item.key).cmp(&(&b.0, &b.1.item.key)));
     for (node_name, pod) in pods {
-        match nodes
-            .iter_mut()
-            .find(|(_, node)| node.item.key.name == node_name)
-        {
+        if pod.item.key.namespace == SYSTEM_NAMESPACE {
+            if let Some((_, node)) = nodes.iter_mut().find(|(_, node)| node.item.key.name == node_name) {
+                node.system_pods += 1;
+            }
+            continue;
+        }
+        match nodes.iter_mut().find(|(_, node)| node.item.key.name == node_name) {
             Some((_, node)) => node.pods.push(pod),
             None => scene.unscheduled.push(pod),
         }
@@ -535,10 +460,7 @@ pub fn build(cluster: &Cluster, view: &ClusterView) -> Scene {
     for (zone, node) in nodes {
         match scene.zones.last_mut() {
             Some(last) if last.name == zone => last.nodes.push(node),
-            _ => scene.zones.push(ZoneItem {
-                name: zone,
-                nodes: vec![node],
-            }),
+            _ => scene.zones.push(ZoneItem { name: zone, nodes: vec![node] }),
         }
     }
     let backend = cluster.backend();
@@ -561,11 +483,7 @@ pub fn build(cluster: &Cluster, view: &ClusterView) -> Scene {
             zone: None,
             size_bytes: snapshot.size_bytes,
             used_bytes: 0,
-            status: if snapshot.is_ready(now) {
-                "ready".to_string()
-            } else {
-                "creating".to_string()
-            },
+            status: if snapshot.is_ready(now) { "ready".to_string() } else { "creating".to_string() },
         });
     }
     scene
@@ -611,29 +529,12 @@ pub fn inspect(cluster: &Cluster, key: &ObjectKey) -> Inspection {
             ..Inspection::default()
         };
     };
-    let yaml = print::format_objects(
-        &[object],
-        &print::OutputFormat::Yaml,
-        false,
-        api,
-    )
-    .unwrap_or_else(|error| error);
+    let yaml = print::format_objects(&[object], &print::OutputFormat::Yaml, false, api).unwrap_or_else(|error| error);
     let describe = print::describe(api, key).unwrap_or_default();
     let events = print::events_table(api, None, Some(key));
-    let events = if events.is_empty() {
-        "No events found.".to_string()
-    } else {
-        events
-    };
+    let events = if events.is_empty() { "No events found.".to_string() } else { events };
     let (files, files_note) = volume_files(cluster, object);
-    Inspection {
-        key: Some(key.clone()),
-        yaml,
-        describe,
-        events,
-        files,
-        files_note,
-    }
+    Inspection { key: Some(key.clone()), yaml, describe, events, files, files_note }
 }
 
 /// The files of the volume behind a claim or volume, read-only.
@@ -647,10 +548,7 @@ fn volume_files(cluster: &Cluster, object: &Object) -> (Option<Vec<FileEntry>>, 
             match store.get(&ObjectKey::cluster(Kind::PersistentVolume, name)) {
                 Some(volume) if !name.is_empty() => volume.to_value(),
                 _ => {
-                    return (
-                        None,
-                        "The claim is not bound to a volume yet: there are no files to show.".to_string(),
-                    );
+                    return (None, "The claim is not bound to a volume yet: there are no files to show.".to_string());
                 }
             }
         }
@@ -663,11 +561,7 @@ fn volume_files(cluster: &Cluster, object: &Object) -> (Option<Vec<FileEntry>>, 
             "This volume's data lives on a node (hostPath or local); the inspector cannot show it.".to_string(),
         );
     };
-    let Some(tree) = backend
-        .volumes
-        .get(&handle)
-        .and_then(|disk| backend.fs.get(disk.fs))
-    else {
+    let Some(tree) = backend.volumes.get(&handle).and_then(|disk| backend.fs.get(disk.fs)) else {
         return (
             None,
             format!("The backend has no data for {handle} yet: it is created when a pod first mounts the volume."),
@@ -703,20 +597,11 @@ fn volume_files(cluster: &Cluster, object: &Object) -> (Option<Vec<FileEntry>>, 
             if directory {
                 stack.push((ino, path.clone()));
             }
-            files.push(FileEntry {
-                path,
-                size_bytes,
-                directory,
-                preview,
-            });
+            files.push(FileEntry { path, size_bytes, directory, preview });
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let note = if files.is_empty() {
-        format!("The volume {handle} is empty.")
-    } else {
-        format!("Files on {handle}")
-    };
+    let note = if files.is_empty() { format!("The volume {handle} is empty.") } else { format!("Files on {handle}") };
     (Some(files), note)
 }
 
@@ -725,7 +610,6 @@ mod tests {
     use super::*;
     use crate::engine::{Engine, Input};
     use stowage_core::Profile;
-
 
     fn engine_with_default() -> Engine {
         let mut engine = Engine::new(Profile::Guide);
@@ -759,10 +643,7 @@ mod tests {
         assert!(inspection.yaml.contains("name: pv-nfs-data"), "{}", inspection.yaml);
         assert!(inspection.describe.starts_with("Name:"), "{}", inspection.describe);
         assert!(!inspection.events.is_empty());
-        let missing = inspect(
-            engine.live().cluster(),
-            &ObjectKey::cluster(Kind::PersistentVolume, "nope"),
-        );
+        let missing = inspect(engine.live().cluster(), &ObjectKey::cluster(Kind::PersistentVolume, "nope"));
         assert_eq!(missing.key, None);
     }
 

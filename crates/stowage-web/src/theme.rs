@@ -83,9 +83,7 @@ fn dark_query() -> Option<web_sys::MediaQueryList> {
 pub fn load_choice() -> ThemeChoice {
     local_storage()
         .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
-        .map_or(ThemeChoice::System, |name| {
-            ThemeChoice::from_stored_name(&name)
-        })
+        .map_or(ThemeChoice::System, |name| ThemeChoice::from_stored_name(&name))
 }
 
 /// Whether the system prefers a dark theme right now.
@@ -95,9 +93,8 @@ pub fn system_prefers_dark() -> bool {
 
 /// Sets or removes `data-theme` on `<html>` and remembers the choice. Storage failures (private mode) are ignored.
 pub fn apply_choice(choice: ThemeChoice) {
-    if let Some(root) = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.document_element())
+    if let Some(root) =
+        web_sys::window().and_then(|window| window.document()).and_then(|document| document.document_element())
     {
         let _ = match choice.stored_name() {
             Some(name) => root.set_attribute("data-theme", name),

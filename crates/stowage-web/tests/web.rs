@@ -11,10 +11,7 @@ use stowage_web::components::manifest_editor::ManifestEditor;
 use stowage_web::state::{Diagnostic, SUGGESTED_COMMAND};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{
-    Element, HtmlFormElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent,
-    KeyboardEventInit,
-};
+use web_sys::{Element, HtmlFormElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent, KeyboardEventInit};
 use yew::AppHandle;
 use yew::prelude::*;
 
@@ -40,14 +37,8 @@ impl<C: BaseComponent> Mounted<C> {
     }
 
     fn find_all(&self, selector: &str) -> Vec<Element> {
-        let list = self
-            .root
-            .query_selector_all(selector)
-            .expect("valid selector");
-        (0..list.length())
-            .filter_map(|i| list.get(i))
-            .filter_map(|node| node.dyn_into::<Element>().ok())
-            .collect()
+        let list = self.root.query_selector_all(selector).expect("valid selector");
+        (0..list.length()).filter_map(|i| list.get(i)).filter_map(|node| node.dyn_into::<Element>().ok()).collect()
     }
 
     fn text(&self, selector: &str) -> String {
@@ -58,9 +49,7 @@ impl<C: BaseComponent> Mounted<C> {
 fn new_root() -> Element {
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("create a div");
-    gloo::utils::body()
-        .append_child(&root)
-        .expect("append the root");
+    gloo::utils::body().append_child(&root).expect("append the root");
     root
 }
 
@@ -84,8 +73,7 @@ fn key_down(element: &Element, key: &str) {
     init.set_key(key);
     init.set_bubbles(true);
     init.set_cancelable(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
-        .expect("a keyboard event");
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("a keyboard event");
     element.dispatch_event(&event).expect("dispatch keydown");
 }
 
@@ -93,14 +81,8 @@ fn key_down(element: &Element, key: &str) {
 async fn header_should_show_the_engine_and_kubernetes_versions() {
     let app = mount_app().await;
     assert_eq!(app.text(".brand-name"), "Stowage");
-    assert!(
-        app.text("#engine-version")
-            .contains(&format!("v{}", stowage_core::VERSION))
-    );
-    assert!(
-        app.text("#kubernetes-version")
-            .contains(stowage_core::KUBERNETES_VERSION)
-    );
+    assert!(app.text("#engine-version").contains(&format!("v{}", stowage_core::VERSION)));
+    assert!(app.text("#kubernetes-version").contains(stowage_core::KUBERNETES_VERSION));
     assert!(app.text("#profile").contains("guide"));
     app.unmount();
 }
@@ -108,23 +90,10 @@ async fn header_should_show_the_engine_and_kubernetes_versions() {
 #[wasm_bindgen_test]
 async fn every_pane_should_exist_with_a_heading() {
     let app = mount_app().await;
-    for pane in [
-        "editor",
-        "terminal",
-        "cluster",
-        "flow",
-        "timeline",
-        "inspector",
-    ] {
+    for pane in ["editor", "terminal", "cluster", "flow", "timeline", "inspector"] {
         let section = app.find(&format!("section#pane-{pane}"));
-        let heading_id = section
-            .get_attribute("aria-labelledby")
-            .expect("aria-labelledby");
-        assert!(
-            app.find(&format!("#{heading_id}"))
-                .text_content()
-                .is_some_and(|t| !t.is_empty())
-        );
+        let heading_id = section.get_attribute("aria-labelledby").expect("aria-labelledby");
+        assert!(app.find(&format!("#{heading_id}")).text_content().is_some_and(|t| !t.is_empty()));
     }
     assert_eq!(app.find_all(".splitter[role=separator]").len(), 5);
     app.unmount();
@@ -136,15 +105,8 @@ async fn editor_should_hold_the_default_scenario_with_highlighting() {
     let content = app.text("#pane-editor .cm-content");
     assert!(content.contains("name: pv-nfs-data"), "{content}");
     assert!(content.contains("kind: PersistentVolumeClaim"), "{content}");
-    assert!(
-        app.find_all("#pane-editor .cm-lineNumbers .cm-gutterElement")
-            .len()
-            > 10
-    );
-    assert!(
-        app.find_all("#pane-editor .cm-line span[class]").len() > 10,
-        "no highlighted tokens"
-    );
+    assert!(app.find_all("#pane-editor .cm-lineNumbers .cm-gutterElement").len() > 10);
+    assert!(app.find_all("#pane-editor .cm-line span[class]").len() > 10, "no highlighted tokens");
     app.unmount();
 }
 
@@ -159,16 +121,9 @@ async fn terminal_should_run_commands_through_the_session() {
     let input: HtmlTextAreaElement = app.find("#terminal-input").unchecked_into();
     assert_eq!(input.value(), SUGGESTED_COMMAND);
 
-    app.find(".term-input-row")
-        .unchecked_ref::<HtmlFormElement>()
-        .request_submit()
-        .expect("submit");
+    app.find(".term-input-row").unchecked_ref::<HtmlFormElement>().request_submit().expect("submit");
     yew::scheduler::flush().await;
-    let commands: Vec<String> = app
-        .find_all(".term-command")
-        .iter()
-        .filter_map(|line| line.text_content())
-        .collect();
+    let commands: Vec<String> = app.find_all(".term-command").iter().filter_map(|line| line.text_content()).collect();
     assert_eq!(commands, [format!("${SUGGESTED_COMMAND}")]);
     assert_eq!(app.text(".term-error"), "No resources found");
     assert_eq!(input.value(), "");
@@ -233,23 +188,16 @@ async fn apply_button_should_bind_the_static_volume_and_claim_in_the_diagram() {
     assert_eq!(app.find_all(".shape-node").len(), 3, "the guide profile has three nodes");
     click(&app.find("#apply-button"));
     yew::scheduler::flush().await;
-    assert!(
-        app.text(".term-scrollback")
-            .contains("persistentvolumeclaim/data-claim created")
-    );
-    let status = |id: &str| {
-        app.find(&format!(".shape[data-id='{id}']"))
-            .get_attribute("data-status")
-            .unwrap_or_default()
-    };
+    assert!(app.text(".term-scrollback").contains("persistentvolumeclaim/data-claim created"));
+    let status =
+        |id: &str| app.find(&format!(".shape[data-id='{id}']")).get_attribute("data-status").unwrap_or_default();
     assert_eq!(status("PersistentVolume/pv-nfs-data"), "Bound");
     assert_eq!(status("PersistentVolumeClaim/production/data-claim"), "Bound");
     assert_eq!(app.find_all("path.edge-bound").len(), 1);
-    // The flow shows the PV controller's messages.
-    assert_eq!(
-        app.find_all(".lane").iter().filter_map(|l| l.get_attribute("data-lane")).collect::<Vec<_>>(),
-        ["user", "apiserver", "pv-controller"]
-    );
+    // The flow shows the PV controller's messages, after the user's and the API server's lanes.
+    let lanes: Vec<String> = app.find_all(".lane").iter().filter_map(|l| l.get_attribute("data-lane")).collect();
+    assert_eq!(lanes[..2], ["user", "apiserver"]);
+    assert!(lanes.iter().any(|l| l == "pv-controller"), "{lanes:?}");
 
     // Clicking the volume opens the inspector.
     click(&app.find(".shape[data-id='PersistentVolume/pv-nfs-data']"));
@@ -273,9 +221,7 @@ async fn examples_menu_should_load_a_manifest_into_the_editor() {
     let app = mount_app().await;
     let select: HtmlSelectElement = app.find("#examples-select").unchecked_into();
     select.set_value("10-headless-service");
-    select
-        .dispatch_event(&web_sys::Event::new("change").expect("change"))
-        .expect("dispatch change");
+    select.dispatch_event(&web_sys::Event::new("change").expect("change")).expect("dispatch change");
     yew::scheduler::flush().await;
     assert!(app.text("#pane-editor .cm-content").contains("postgres-headless"));
     assert_eq!(select.value(), "", "the menu resets");
@@ -292,11 +238,8 @@ async fn stepping_scrubbing_and_step_mode_should_work() {
     yew::scheduler::flush().await;
     key_down(&input, "Enter");
     yew::scheduler::flush().await;
-    let status = || {
-        app.find(".shape[data-id='PersistentVolume/pv-nfs-data']")
-            .get_attribute("data-status")
-            .unwrap_or_default()
-    };
+    let status =
+        || app.find(".shape[data-id='PersistentVolume/pv-nfs-data']").get_attribute("data-status").unwrap_or_default();
     assert_eq!(status(), "Released");
     click(&app.find("#checkpoint-1"));
     yew::scheduler::flush().await;
@@ -327,28 +270,17 @@ async fn stepping_scrubbing_and_step_mode_should_work() {
 async fn theme_toggle_should_force_the_other_theme() {
     let app = mount_app().await;
     let html = gloo::utils::document_element();
-    let shown = app
-        .find(".app")
-        .get_attribute("data-theme-shown")
-        .expect("data-theme-shown");
+    let shown = app.find(".app").get_attribute("data-theme-shown").expect("data-theme-shown");
     click(&app.find("#theme-toggle"));
     yew::scheduler::flush().await;
     let expected = if shown == "dark" { "light" } else { "dark" };
     assert_eq!(html.get_attribute("data-theme").as_deref(), Some(expected));
-    assert_eq!(
-        app.find(".app")
-            .get_attribute("data-theme-shown")
-            .as_deref(),
-        Some(expected)
-    );
+    assert_eq!(app.find(".app").get_attribute("data-theme-shown").as_deref(), Some(expected));
     app.unmount();
     // Leave the page as we found it for the other tests.
-    html.remove_attribute("data-theme")
-        .expect("remove data-theme");
+    html.remove_attribute("data-theme").expect("remove data-theme");
     if let Ok(Some(storage)) = gloo::utils::window().local_storage() {
-        storage
-            .remove_item("stowage.theme")
-            .expect("clear the stored theme");
+        storage.remove_item("stowage.theme").expect("clear the stored theme");
     }
 }
 
@@ -356,29 +288,17 @@ async fn theme_toggle_should_force_the_other_theme() {
 async fn splitter_should_resize_with_the_keyboard() {
     let app = mount_app().await;
     let handle = app.find(".splitter[aria-label='Resize the terminal']");
-    let before: i32 = handle
-        .get_attribute("aria-valuenow")
-        .and_then(|v| v.parse().ok())
-        .expect("a value");
+    let before: i32 = handle.get_attribute("aria-valuenow").and_then(|v| v.parse().ok()).expect("a value");
     key_down(&handle, "ArrowUp");
     yew::scheduler::flush().await;
-    let after: i32 = handle
-        .get_attribute("aria-valuenow")
-        .and_then(|v| v.parse().ok())
-        .expect("a value");
-    assert_eq!(
-        after,
-        before + 16,
-        "moving the handle up grows the terminal below it"
-    );
+    let after: i32 = handle.get_attribute("aria-valuenow").and_then(|v| v.parse().ok()).expect("a value");
+    assert_eq!(after, before + 16, "moving the handle up grows the terminal below it");
     key_down(&handle, "Home");
     yew::scheduler::flush().await;
     assert_eq!(handle.get_attribute("aria-valuenow").as_deref(), Some("96"));
     app.unmount();
     if let Ok(Some(storage)) = gloo::utils::window().local_storage() {
-        storage
-            .remove_item("stowage.layout.v1")
-            .expect("clear the stored layout");
+        storage.remove_item("stowage.layout.v1").expect("clear the stored layout");
     }
 }
 
@@ -399,16 +319,9 @@ fn EditorHarness(props: &EditorHarnessProps) -> Html {
 #[wasm_bindgen_test]
 async fn editor_should_mark_diagnostics_and_reload_on_a_new_revision() {
     let root = new_root();
-    let diagnostics = Rc::new(vec![Diagnostic {
-        line: 2,
-        column: 7,
-        message: "spec.capacity: unknown unit \"Gx\"".into(),
-    }]);
-    let props = EditorHarnessProps {
-        doc: "kind: PersistentVolume\nsize: 10Gx\n".into(),
-        revision: 0,
-        diagnostics,
-    };
+    let diagnostics =
+        Rc::new(vec![Diagnostic { line: 2, column: 7, message: "spec.capacity: unknown unit \"Gx\"".into() }]);
+    let props = EditorHarnessProps { doc: "kind: PersistentVolume\nsize: 10Gx\n".into(), revision: 0, diagnostics };
     let handle = yew::Renderer::<EditorHarness>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
     let mut app = Mounted { root, handle };
@@ -418,17 +331,10 @@ async fn editor_should_mark_diagnostics_and_reload_on_a_new_revision() {
     assert_eq!(app.find_all(".cm-lint-marker-error").len(), 1);
 
     // A new document without a new revision is the echo of the user's own typing: the editor keeps its text.
-    app.handle.update(EditorHarnessProps {
-        doc: "kind: Ignored\n".into(),
-        revision: 0,
-        diagnostics: Rc::default(),
-    });
+    app.handle.update(EditorHarnessProps { doc: "kind: Ignored\n".into(), revision: 0, diagnostics: Rc::default() });
     yew::scheduler::flush().await;
     assert!(app.text(".cm-content").contains("size: 10Gx"));
-    assert!(
-        app.find_all(".cm-lintRange-error").is_empty(),
-        "an empty list clears the markers"
-    );
+    assert!(app.find_all(".cm-lintRange-error").is_empty(), "an empty list clears the markers");
 
     // A new revision loads the document.
     app.handle.update(EditorHarnessProps {

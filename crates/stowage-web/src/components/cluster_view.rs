@@ -47,6 +47,7 @@ fn shape_body(shape: &Shape) -> Html {
                 <rect class="group-box" width={shape.w.to_string()} height={shape.h.to_string()} rx="8" />
                 <text class="shape-tag" x="8" y="14">{ "node" }</text>
                 <text class="shape-title" x="8" y="26">{ shape.title.clone() }</text>
+                <text class="shape-detail" x={format!("{:.1}", shape.w - 8.0)} y="26" text-anchor="end">{ shape.detail.clone() }</text>
                 { status_pill(shape) }
             </>
         },
@@ -141,8 +142,10 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
             (None, None)
         };
         let key = if leaving { format!("leaving:{}", shape.id) } else { shape.id.clone() };
+        let (data_id, data_leaving) =
+            if leaving { (None, Some(shape.id.clone())) } else { (Some(shape.id.clone()), None) };
         html! {
-            <g {key} {class} {style} data-id={shape.id.clone()} data-status={shape.status.clone()}
+            <g {key} {class} {style} data-id={data_id} data-leaving={data_leaving} data-status={(!leaving).then(|| shape.status.clone())}
                 tabindex={selectable.then_some("0")} role={selectable.then_some("button")}
                 aria-label={label.clone()} aria-pressed={selectable.then(|| selected.to_string())} {onclick} {onkeydown}>
                 <title>{ label }</title>

@@ -10,11 +10,7 @@ use crate::icons::{Icon, icon};
 use crate::state::{PlaygroundAction, SPEEDS, clock};
 
 fn speed_label(speed: f64) -> String {
-    if speed < 1.0 {
-        format!("{speed}×")
-    } else {
-        format!("{speed:.0}×")
-    }
+    if speed < 1.0 { format!("{speed}×") } else { format!("{speed:.0}×") }
 }
 
 /// The timeline pane.

@@ -105,12 +105,12 @@ pub fn SequenceDiagram(props: &SequenceDiagramProps) -> Html {
 /// Where each lifecycle state is drawn.
 fn state_position(state: VolumeState) -> (f64, f64) {
     match state {
-        VolumeState::Start => (24.0, 70.0),
-        VolumeState::Available => (120.0, 70.0),
-        VolumeState::Bound => (270.0, 70.0),
-        VolumeState::Released => (420.0, 70.0),
-        VolumeState::Deleted => (560.0, 28.0),
-        VolumeState::Failed => (560.0, 118.0),
+        VolumeState::Start => (16.0, 70.0),
+        VolumeState::Available => (116.0, 70.0),
+        VolumeState::Bound => (280.0, 70.0),
+        VolumeState::Released => (444.0, 70.0),
+        VolumeState::Deleted => (570.0, 26.0),
+        VolumeState::Failed => (570.0, 120.0),
     }
 }
 
@@ -120,14 +120,28 @@ fn transition_path(from: VolumeState, to: VolumeState) -> String {
     let half = 44.0;
     match (from, to) {
         (VolumeState::Bound, VolumeState::Bound) => {
-            format!("M{:.1},{:.1} C{:.1},14 {:.1},14 {:.1},{:.1}", x1 - 16.0, y1 - 14.0, x1 - 30.0, x1 + 30.0, x1 + 16.0, y1 - 14.0)
+            format!(
+                "M{:.1},{:.1} C{:.1},14 {:.1},14 {:.1},{:.1}",
+                x1 - 16.0,
+                y1 - 14.0,
+                x1 - 30.0,
+                x1 + 30.0,
+                x1 + 16.0,
+                y1 - 14.0
+            )
         }
         (VolumeState::Released, VolumeState::Available) => {
             format!("M{x1:.1},{:.1} C{x1:.1},150 {x2:.1},150 {x2:.1},{:.1}", y1 + 14.0, y2 + 14.0)
         }
         (VolumeState::Start, _) => format!("M{:.1},{y1:.1} L{:.1},{y2:.1}", x1 + 8.0, x2 - half),
         _ if y1 == y2 => format!("M{:.1},{y1:.1} L{:.1},{y2:.1}", x1 + half, x2 - half),
-        _ => format!("M{:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {:.1},{y2:.1}", x1 + half, x1 + 80.0, x2 - 80.0, x2 - half),
+        _ => format!(
+            "M{:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {:.1},{y2:.1}",
+            x1 + half,
+            x1 + 80.0,
+            x2 - 80.0,
+            x2 - half
+        ),
     }
 }
 
@@ -146,13 +160,8 @@ pub fn LifecycleDiagram(props: &LifecycleDiagramProps) -> Html {
         Some(pair) => (Some(pair.0.clone()), pair.1.clone()),
         None => (None, Lifecycle::default()),
     };
-    let states = [
-        VolumeState::Available,
-        VolumeState::Bound,
-        VolumeState::Released,
-        VolumeState::Deleted,
-        VolumeState::Failed,
-    ];
+    let states =
+        [VolumeState::Available, VolumeState::Bound, VolumeState::Released, VolumeState::Deleted, VolumeState::Failed];
     let visited = |state: VolumeState| lifecycle.taken.iter().any(|(_, to)| *to == state);
     html! {
         <div class="lifecycle">
@@ -179,7 +188,10 @@ pub fn LifecycleDiagram(props: &LifecycleDiagramProps) -> Html {
                     let (lx, ly) = match (from, to) {
                         (VolumeState::Bound, VolumeState::Bound) => (x1, 10.0),
                         (VolumeState::Released, VolumeState::Available) => ((x1 + x2) / 2.0, 152.0),
-                        _ => ((x1 + x2) / 2.0 + 8.0, (y1 + y2) / 2.0 - 6.0),
+                        (VolumeState::Start, _) => ((x1 + x2 - 44.0) / 2.0 + 4.0, y1 - 8.0),
+                        (VolumeState::Released, VolumeState::Deleted) => (x1 + 66.0, y2 + 4.0),
+                        (VolumeState::Released, VolumeState::Failed) => (x1 + 66.0, y2 - 2.0),
+                        _ => ((x1 + x2) / 2.0, (y1 + y2) / 2.0 - 8.0),
                     };
                     html! {
                         <g class={classes!("transition", taken.then_some("taken"))}
@@ -260,10 +272,7 @@ pub fn FlowViewPane() -> Html {
         let tab = tab.clone();
         Callback::from(move |_: MouseEvent| tab.set(which))
     };
-    let range_value = state
-        .flow_choice
-        .map(|(a, b)| format!("{a}-{b}"))
-        .unwrap_or_default();
+    let range_value = state.flow_choice.map(|(a, b)| format!("{a}-{b}")).unwrap_or_default();
     let (from, to) = frame.flow_range;
     let span = frame.timeline[to].at_ms.saturating_sub(frame.timeline[from.saturating_sub(1)].at_ms);
     let actions = html! {

@@ -22,12 +22,8 @@ pub enum InspectorTab {
 }
 
 impl InspectorTab {
-    const ALL: [InspectorTab; 4] = [
-        InspectorTab::Yaml,
-        InspectorTab::Describe,
-        InspectorTab::Events,
-        InspectorTab::Files,
-    ];
+    const ALL: [InspectorTab; 4] =
+        [InspectorTab::Yaml, InspectorTab::Describe, InspectorTab::Events, InspectorTab::Files];
 
     fn label(self) -> &'static str {
         match self {
@@ -75,9 +71,15 @@ pub fn InspectorPane() -> Html {
         _ if inspection.key.is_none() => html! {
             <p class="canvas-hint">{ inspection.files_note.clone() }</p>
         },
-        InspectorTab::Yaml => html! { <pre class="inspector-text" id="inspector-yaml">{ inspection.yaml.clone() }</pre> },
-        InspectorTab::Describe => html! { <pre class="inspector-text" id="inspector-describe">{ inspection.describe.clone() }</pre> },
-        InspectorTab::Events => html! { <pre class="inspector-text" id="inspector-events">{ inspection.events.clone() }</pre> },
+        InspectorTab::Yaml => {
+            html! { <pre class="inspector-text" id="inspector-yaml">{ inspection.yaml.clone() }</pre> }
+        }
+        InspectorTab::Describe => {
+            html! { <pre class="inspector-text" id="inspector-describe">{ inspection.describe.clone() }</pre> }
+        }
+        InspectorTab::Events => {
+            html! { <pre class="inspector-text" id="inspector-events">{ inspection.events.clone() }</pre> }
+        }
         InspectorTab::Files => match &inspection.files {
             Some(files) if !files.is_empty() => html! {
                 <div id="inspector-files">

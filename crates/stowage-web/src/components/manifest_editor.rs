@@ -8,9 +8,9 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::codemirror::Editor;
-use crate::examples;
 use crate::components::pane::Pane;
 use crate::context::use_playground;
+use crate::examples;
 use crate::icons::{Icon, icon};
 use crate::state::{Diagnostic, PlaygroundAction};
 
@@ -44,12 +44,7 @@ pub fn ManifestEditor(props: &ManifestEditorProps) -> Html {
     *callbacks.borrow_mut() = (props.on_change.clone(), props.on_apply.clone());
 
     {
-        let (host, editor, callbacks, doc) = (
-            host.clone(),
-            editor.clone(),
-            callbacks.clone(),
-            props.doc.clone(),
-        );
+        let (host, editor, callbacks, doc) = (host.clone(), editor.clone(), callbacks.clone(), props.doc.clone());
         use_effect_with((), move |()| {
             if let Some(parent) = host.cast::<web_sys::Element>() {
                 let on_change = {
@@ -100,9 +95,7 @@ pub fn ManifestPane() -> Html {
     };
     let on_apply = {
         let dispatcher = state.dispatcher();
-        use_callback((), move |(), ()| {
-            dispatcher.dispatch(PlaygroundAction::Apply)
-        })
+        use_callback((), move |(), ()| dispatcher.dispatch(PlaygroundAction::Apply))
     };
     let on_example = {
         let dispatcher = state.dispatcher();

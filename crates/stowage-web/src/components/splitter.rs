@@ -91,11 +91,7 @@ pub fn Splitter(props: &SplitterProps) -> Html {
     let onpointermove = {
         let (drag, on_resize) = (drag.clone(), props.on_resize.clone());
         Callback::from(move |event: PointerEvent| {
-            if let Some(active) = drag
-                .borrow()
-                .as_ref()
-                .filter(|d| d.pointer_id == event.pointer_id())
-            {
+            if let Some(active) = drag.borrow().as_ref().filter(|d| d.pointer_id == event.pointer_id()) {
                 let delta = coordinate(&event) - active.start_coordinate;
                 on_resize.emit(clamp(active.start_value_px + sign * delta));
             }
@@ -109,18 +105,9 @@ pub fn Splitter(props: &SplitterProps) -> Html {
         })
     };
     let onkeydown = {
-        let (on_resize, value, min, max) = (
-            props.on_resize.clone(),
-            props.value_px,
-            props.min_px,
-            props.max_px,
-        );
+        let (on_resize, value, min, max) = (props.on_resize.clone(), props.value_px, props.min_px, props.max_px);
         Callback::from(move |event: KeyboardEvent| {
-            let step = if event.shift_key() {
-                STEP_LARGE_PX
-            } else {
-                STEP_PX
-            };
+            let step = if event.shift_key() { STEP_LARGE_PX } else { STEP_PX };
             let next = match (event.key().as_str(), axis) {
                 ("ArrowLeft", Axis::Columns) | ("ArrowUp", Axis::Rows) => value - sign * step,
                 ("ArrowRight", Axis::Columns) | ("ArrowDown", Axis::Rows) => value + sign * step,

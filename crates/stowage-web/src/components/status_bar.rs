@@ -12,8 +12,7 @@ pub fn StatusBar() -> Html {
     let state = use_playground();
     let documents = state.manifest_documents();
     let lines = state.manifest.lines().count();
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let view = &state.frame.view;
     let (engine_class, engine_text) = if let Some(progress) = &state.progress {
         ("status-busy", format!("{} {}/{}", progress.label, progress.done, progress.total))

@@ -115,9 +115,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     };
     let oninput = {
         let input = input.clone();
-        Callback::from(move |event: InputEvent| {
-            input.set(event.target_unchecked_into::<HtmlTextAreaElement>().value())
-        })
+        Callback::from(move |event: InputEvent| input.set(event.target_unchecked_into::<HtmlTextAreaElement>().value()))
     };
     let onpaste = {
         let submit = submit.clone();
@@ -154,12 +152,8 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     };
     let onkeydown = {
         let (input, cursor, history) = (input.clone(), cursor.clone(), history.clone());
-        let (on_cancel, on_clear, on_candidates, view) = (
-            props.on_cancel.clone(),
-            props.on_clear.clone(),
-            props.on_candidates.clone(),
-            props.view.clone(),
-        );
+        let (on_cancel, on_clear, on_candidates, view) =
+            (props.on_cancel.clone(), props.on_clear.clone(), props.on_candidates.clone(), props.view.clone());
         let submit = submit.clone();
         Callback::from(move |event: KeyboardEvent| {
             let key = event.key();
@@ -215,13 +209,9 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                 return; // Up and Down move between the lines of a multi-line command.
             }
             let next = match (key.as_str(), *cursor) {
-                ("ArrowUp", HistoryCursor::Fresh) if !history.is_empty() => {
-                    HistoryCursor::At(history.len() - 1)
-                }
+                ("ArrowUp", HistoryCursor::Fresh) if !history.is_empty() => HistoryCursor::At(history.len() - 1),
                 ("ArrowUp", HistoryCursor::At(index)) => HistoryCursor::At(index.saturating_sub(1)),
-                ("ArrowDown", HistoryCursor::At(index)) if index + 1 < history.len() => {
-                    HistoryCursor::At(index + 1)
-                }
+                ("ArrowDown", HistoryCursor::At(index)) if index + 1 < history.len() => HistoryCursor::At(index + 1),
                 ("ArrowDown", HistoryCursor::At(_)) => HistoryCursor::Fresh,
                 _ => return,
             };
@@ -259,8 +249,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                 </div>
             },
             LineKind::Suggestion => {
-                let (input, command, focus_input) =
-                    (input.clone(), line.text.to_string(), focus_input.clone());
+                let (input, command, focus_input) = (input.clone(), line.text.to_string(), focus_input.clone());
                 let onclick = Callback::from(move |_: MouseEvent| {
                     input.set(command.clone());
                     focus_input();

@@ -59,12 +59,8 @@ impl Layout {
 
     /// Decodes [`Layout::encode`]'s output; anything else (old formats, garbage) gives `None`.
     pub fn decode(text: &str) -> Option<Self> {
-        let mut values = text.split(',').map(|part| {
-            part.trim()
-                .parse::<i32>()
-                .ok()
-                .filter(|v| (0..=10_000).contains(v))
-        });
+        let mut values =
+            text.split(',').map(|part| part.trim().parse::<i32>().ok().filter(|v| (0..=10_000).contains(v)));
         let layout = Self {
             editor_width_px: values.next()??,
             terminal_height_px: values.next()??,
@@ -164,23 +160,13 @@ mod tests {
 
     #[test]
     fn layout_should_round_trip_through_its_encoding() {
-        let layout = Layout {
-            editor_width_px: 500,
-            ..Layout::default()
-        };
+        let layout = Layout { editor_width_px: 500, ..Layout::default() };
         assert_eq!(Layout::decode(&layout.encode()), Some(layout));
     }
 
     #[test]
     fn layout_decode_should_reject_garbage() {
-        for text in [
-            "",
-            "1,2,3,4",
-            "1,2,3,4,5,6",
-            "a,b,c,d,e",
-            "1,2,3,4,-5",
-            "1,2,3,4,99999",
-        ] {
+        for text in ["", "1,2,3,4", "1,2,3,4,5,6", "a,b,c,d,e", "1,2,3,4,-5", "1,2,3,4,99999"] {
             assert_eq!(Layout::decode(text), None, "{text:?}");
         }
     }
