@@ -138,3 +138,54 @@ fn validation_should_reject_with_the_api_servers_words() {
         error.message
     );
 }
+
+#[test]
+fn data_sources_should_be_normalized_on_create_like_the_claim_strategy() {
+    let mut cluster = Cluster::new(Profile::Guide, Seed(3));
+    let with = |name: &str, source: &str| {
+        object(&format!(
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {name}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n{source}"
+        ))
+    };
+    let sources = |object: &Object| {
+        let Object::PersistentVolumeClaim(claim) = object else { panic!("not a claim") };
+        let spec = claim.spec.as_ref().unwrap();
+        (
+            spec.data_source.as_ref().map(|s| format!("{:?}/{}/{}", s.api_group, s.kind, s.name)),
+            spec.data_source_ref.as_ref().map(|s| format!("{:?}/{}/{}/{:?}", s.api_group, s.kind, s.name, s.namespace)),
+        )
+    };
+    let snapshot = "    apiGroup: snapshot.storage.k8s.io\n    kind: VolumeSnapshot\n    name: snap\n";
+    let cases = [
+        (
+            "old-field",
+            format!("  dataSource:\n{snapshot}"),
+            (
+                Some("Some(\"snapshot.storage.k8s.io\")/VolumeSnapshot/snap".to_string()),
+                Some("Some(\"snapshot.storage.k8s.io\")/VolumeSnapshot/snap/None".to_string()),
+            ),
+        ),
+        (
+            "new-field",
+            format!("  dataSourceRef:\n{snapshot}"),
+            (
+                Some("Some(\"snapshot.storage.k8s.io\")/VolumeSnapshot/snap".to_string()),
+                Some("Some(\"snapshot.storage.k8s.io\")/VolumeSnapshot/snap/None".to_string()),
+            ),
+        ),
+        (
+            "cross-namespace",
+            format!("  dataSourceRef:\n{snapshot}    namespace: other\n"),
+            // CrossNamespaceVolumeDataSource is off: the namespace is dropped, then both fields are set.
+            (
+                Some("Some(\"snapshot.storage.k8s.io\")/VolumeSnapshot/snap".to_string()),
+                Some("Some(\"snapshot.storage.k8s.io\")/VolumeSnapshot/snap/None".to_string()),
+            ),
+        ),
+        ("none", String::new(), (None, None)),
+    ];
+    for (name, source, expected) in cases {
+        let created = cluster.create(with(name, &source)).unwrap();
+        assert_eq!(sources(&created), expected, "{name}");
+    }
+}

@@ -34,11 +34,40 @@ pub fn mutate_create(store: &Store, object: &mut Object) {
             }
         }
         Object::PersistentVolumeClaim(claim) => {
+            normalize_data_sources(claim.spec.get_or_insert_with(Default::default));
             default_storage_class(store, claim);
             add_finalizer(&mut claim.metadata.finalizers, FINALIZER_PVC_PROTECTION);
         }
         Object::PersistentVolume(volume) => {
             add_finalizer(&mut volume.metadata.finalizers, FINALIZER_PV_PROTECTION);
+        }
+        _ => {}
+    }
+}
+
+/// The claim strategy on create (pkg/api/persistentvolumeclaim/util.go): `DropDisabledFields` clears
+/// `dataSourceRef.namespace` (CrossNamespaceVolumeDataSource is alpha and off in 1.34), then `NormalizeDataSources`
+/// copies `dataSource` to `dataSourceRef`, or `dataSourceRef` to `dataSource` when it names no other namespace.
+fn normalize_data_sources(spec: &mut k8s_openapi::api::core::v1::PersistentVolumeClaimSpec) {
+    use k8s_openapi::api::core::v1::{TypedLocalObjectReference, TypedObjectReference};
+    if let Some(reference) = spec.data_source_ref.as_mut() {
+        reference.namespace = None;
+    }
+    match (&spec.data_source, &spec.data_source_ref) {
+        (Some(source), None) => {
+            spec.data_source_ref = Some(TypedObjectReference {
+                api_group: source.api_group.clone(),
+                kind: source.kind.clone(),
+                name: source.name.clone(),
+                namespace: None,
+            });
+        }
+        (None, Some(reference)) if reference.namespace.as_deref().unwrap_or("").is_empty() => {
+            spec.data_source = Some(TypedLocalObjectReference {
+                api_group: reference.api_group.clone(),
+                kind: reference.kind.clone(),
+                name: reference.name.clone(),
+            });
         }
         _ => {}
     }
