@@ -60,3 +60,29 @@ fn transcript_runs_should_be_deterministic() {
     let parsed = transcript::parse(&text).expect("it parses");
     assert_eq!(transcript::run(&parsed), transcript::run(&parsed));
 }
+
+#[test]
+fn transcripts_should_keep_the_engine_invariants_after_every_command() {
+    let dir = transcripts_dir();
+    let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect("tests/transcripts exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    paths.sort();
+    let mut failures = Vec::new();
+    for path in &paths {
+        let text = fs::read_to_string(path).expect("transcript is readable");
+        let Ok(parsed) = transcript::parse(&text) else { continue };
+        let mut session = stowage_kubectl::session::Session::new(parsed.profile, stowage_core::Seed(parsed.seed));
+        for command in &parsed.commands {
+            session.run(command);
+            if let Some(violation) = session.cluster().violations().first() {
+                failures.push(format!("{} after `{command}`: {violation}", path.display()));
+                break;
+            }
+        }
+    }
+    assert!(failures.is_empty(), "invariants broken:\n{}", failures.join("\n"));
+}

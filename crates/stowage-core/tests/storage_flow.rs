@@ -242,6 +242,19 @@ fn attach_should_create_volume_attachments_and_refuse_a_second_node() {
         "Warning FailedAttachVolume: Multi-Attach error for volume \"{volume_name}\" Volume is already used by pod(s) web-0"
     );
     assert!(events.contains(&expected), "{events:?}");
+    // Reported once per volume and node (`MultiAttachErrorReported`), however often the pod syncs.
+    cluster.advance(SimDuration::from_secs(60));
+    let counts: Vec<i32> = cluster
+        .api()
+        .store()
+        .list_typed::<k8s_openapi::api::core::v1::Event>()
+        .filter(|e| e.reason.as_deref() == Some("FailedAttachVolume"))
+        .map(|e| e.count.unwrap_or(1))
+        .collect();
+    assert_eq!(counts, vec![1]);
+    // The external-attacher names the node as the driver knows it (CSINode node ID).
+    let annotations = attachment.metadata.annotations.clone().unwrap_or_default();
+    assert_eq!(annotations.get("csi.alpha.kubernetes.io/node-id").map(String::as_str), Some("node-1"));
     assert_clean(&cluster);
     // The first pod goes: the volume detaches, then attaches to the second node.
     cluster
@@ -276,7 +289,8 @@ fn expansion_should_grow_the_volume_and_wait_for_the_node() {
     assert_eq!(status.conditions.unwrap()[0].type_, "FileSystemResizePending");
     let events = events_for(&cluster, "data");
     assert!(
-        events.contains(&"Normal ExternalExpanding: waiting for an external controller to expand this PVC".to_string()),
+        events
+            .contains(&"Warning ExternalExpanding: waiting for an external controller to expand this PVC".to_string()),
         "{events:?}"
     );
     assert!(
@@ -287,6 +301,30 @@ fn expansion_should_grow_the_volume_and_wait_for_the_node() {
         events.contains(&"Normal FileSystemResizeRequired: Require file system resize of volume on node".to_string()),
         "{events:?}"
     );
+    assert_clean(&cluster);
+    // A pod mounting the claim lets the kubelet finish: NodeExpandVolume, status.capacity grows.
+    let zone = volume_of(&cluster, &volume_name)
+        .and_then(|v| v.spec?.node_affinity?.required?.node_selector_terms.first()?.match_expressions.clone())
+        .and_then(|e| e.first()?.values.clone()?.first().cloned())
+        .expect("an EBS volume is zonal");
+    let node = cluster
+        .api()
+        .store()
+        .list_typed::<k8s_openapi::api::core::v1::Node>()
+        .find(|n| n.metadata.labels.as_ref().and_then(|l| l.get("topology.kubernetes.io/zone")) == Some(&zone))
+        .and_then(|n| n.metadata.name.clone())
+        .expect("a node in the volume's zone");
+    create(&mut cluster, running_pod("reader", &node, &["data"]));
+    cluster.settle();
+    let status = claim_of(&cluster, "data").status.unwrap();
+    assert_eq!(status.capacity.unwrap()["storage"].0, "20Gi");
+    assert!(status.allocated_resource_statuses.is_none_or(|s| s.is_empty()));
+    assert!(status.conditions.is_none_or(|c| c.is_empty()));
+    let expected = format!(
+        "Normal FileSystemResizeSuccessful: MountVolume.NodeExpandVolume succeeded for volume \"{volume_name}\" {node}"
+    );
+    assert!(events_for(&cluster, "data").contains(&expected), "{:?}", events_for(&cluster, "data"));
+    assert!(events_for(&cluster, "reader").contains(&expected), "{:?}", events_for(&cluster, "reader"));
     assert_clean(&cluster);
 }
 
@@ -432,5 +470,26 @@ fn three_hundred_claims_should_bind_to_three_hundred_volumes() {
     // The 1,000 and 10,000 runs are `make bench`; debug builds check invariants after every step.
     let mut cluster = bind_world(300);
     settle_bound(&mut cluster, 300);
+    assert_clean(&cluster);
+}
+
+#[test]
+fn a_pod_with_an_unbound_immediate_claim_should_fail_prefilter_with_the_1_34_message() {
+    // `claim(..)` asks for a class nobody created: the claim stays Pending (Immediate binding), so
+    // the VolumeBinding PreFilter rejects the pod. With DynamicResources on (GA in 1.34) its
+    // PostFilter fails reading the cycle state the stopped PreFilter loop never wrote: "not found".
+    let mut cluster = Cluster::new(Profile::Guide, Seed(21));
+    create(&mut cluster, claim("orphan").class("missing").build().into_object());
+    create(&mut cluster, pod("waiter", "", &["orphan"]).into_object());
+    cluster.advance(SimDuration::from_secs(30));
+    let events = events_for(&cluster, "waiter");
+    assert_eq!(
+        events,
+        vec![
+            "Warning FailedScheduling: 0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found"
+                .to_string()
+        ],
+        "one attempt, one event: the scheduler's own status write does not requeue the pod"
+    );
     assert_clean(&cluster);
 }

@@ -19,7 +19,7 @@ use crate::apiserver::{ApiServer, DeleteOptions, EventType};
 use crate::csi;
 use crate::sim::Component;
 use crate::store::{Change, Store};
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{Event, PersistentVolume, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::storage::v1::{CSIDriver, VolumeAttachment, VolumeAttachmentSource, VolumeAttachmentSpec};
 
 /// The event source of this controller.
@@ -174,8 +174,12 @@ fn attach_for_pod(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, Reconcil
             .map(|a| a.spec.node_name.clone())
             .collect();
         if !other_nodes.is_empty() && multi_attach_forbidden(&volume) {
+            // The reconciler reports a Multi-Attach error once per volume and node it waits for
+            // (`MultiAttachErrorReported` in the desired state of world), not on every pass.
             let message = multi_attach_message(store, &pod, &volume_name, &other_nodes);
-            ctx.api.record_event(SOURCE, None, key, EventType::Warning, "FailedAttachVolume", &message);
+            if !multi_attach_reported(store, &pod, &message) {
+                ctx.api.record_event(SOURCE, None, key, EventType::Warning, "FailedAttachVolume", &message);
+            }
             continue;
         }
         let name = csi::volume_attachment_name(&handle, &driver, &node);
@@ -194,6 +198,17 @@ fn attach_for_pod(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, Reconcil
         ctx.api.create(Component::AttachDetachController, attachment.into_object())?;
     }
     Ok(Action::await_change())
+}
+
+/// Whether this pod already carries the Multi-Attach event (the controller's reported flag lives in
+/// memory upstream; the event in the store stands in for it here).
+fn multi_attach_reported(store: &Store, pod: &Pod, message: &str) -> bool {
+    let uid = pod.metadata.uid.as_deref();
+    store.list_typed::<Event>().any(|event| {
+        event.involved_object.uid.as_deref() == uid
+            && event.reason.as_deref() == Some("FailedAttachVolume")
+            && event.message.as_deref() == Some(message)
+    })
 }
 
 /// `reportMultiAttachError`'s message for one waiting pod.

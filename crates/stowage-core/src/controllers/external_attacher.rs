@@ -15,7 +15,7 @@ use crate::backend::OperationState;
 use crate::csi;
 use crate::sim::{Component, TraceVerb};
 use k8s_openapi::api::core::v1::PersistentVolume;
-use k8s_openapi::api::storage::v1::{CSIDriver, VolumeAttachment, VolumeAttachmentStatus};
+use k8s_openapi::api::storage::v1::{CSIDriver, CSINode, VolumeAttachment, VolumeAttachmentStatus};
 use std::collections::BTreeMap;
 
 /// The external attachers of every installed CSI driver.
@@ -53,6 +53,18 @@ impl Controller for ExternalAttacher {
     }
 }
 
+/// The annotation the external-attacher puts on a VolumeAttachment: the node's ID in the driver.
+pub const VA_NODE_ID_ANNOTATION: &str = "csi.alpha.kubernetes.io/node-id";
+
+/// The node's ID for `driver` as its CSINode reports it (NodeGetInfo), else the node's name.
+fn csi_node_id(store: &crate::store::Store, driver: &str, node: &str) -> String {
+    store
+        .get_typed::<CSINode>("", node)
+        .and_then(|n| n.spec.drivers.iter().find(|d| d.name == driver))
+        .map(|d| d.node_id.clone())
+        .unwrap_or_else(|| node.to_string())
+}
+
 fn attach(
     attachment: VolumeAttachment,
     key: &ObjectKey,
@@ -65,12 +77,17 @@ fn attach(
     if attachment.status.as_ref().is_some_and(|s| s.attached) {
         return Ok(Action::await_change());
     }
-    // Both objects carry the attacher's finalizer while the volume may be attached.
-    let attachment = if has_finalizer(&attachment.metadata, finalizer) {
+    // Both objects carry the attacher's finalizer while the volume may be attached; the attachment
+    // also gets the node's CSI node ID (`csi_handler.go addVANodeId`, from the CSINode).
+    let node_id = csi_node_id(ctx.api.store(), &attachment.spec.attacher, node);
+    let has_node_id =
+        attachment.metadata.annotations.as_ref().and_then(|a| a.get(VA_NODE_ID_ANNOTATION)) == Some(&node_id);
+    let attachment = if has_finalizer(&attachment.metadata, finalizer) && has_node_id {
         attachment
     } else {
         let mut clone = attachment.clone();
         add_finalizer(&mut clone.metadata, finalizer);
+        clone.metadata.annotations.get_or_insert_with(BTreeMap::new).insert(VA_NODE_ID_ANNOTATION.to_string(), node_id);
         let stored = ctx.api.update(Component::ExternalAttacher, clone.into_object())?;
         VolumeAttachment::from_object(&stored).cloned().unwrap_or(attachment)
     };

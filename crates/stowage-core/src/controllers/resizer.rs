@@ -19,7 +19,7 @@ use crate::apiserver::{ApiServer, EventType};
 use crate::backend::{Backend, OperationState};
 use crate::csi::{self, Expansion};
 use crate::sim::{Component, TraceVerb};
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimCondition};
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimCondition, Pod};
 use k8s_openapi::api::storage::v1::CSIDriver;
 use std::collections::BTreeMap;
 
@@ -103,11 +103,13 @@ impl Controller for ExpandController {
             let mut clone = claim.clone();
             set_annotation(&mut clone.metadata, ANN_STORAGE_RESIZER, &driver);
             ctx.api.update(Component::ExpandController, clone.into_object())?;
+            // `FindExpandablePluginBySpec` finds no in-tree plugin for a CSI volume and returns an
+            // error ("no volume plugin matched"), which makes the event a Warning.
             ctx.api.record_event(
                 EXPAND_SOURCE,
                 None,
                 key,
-                EventType::Normal,
+                EventType::Warning,
                 "ExternalExpanding",
                 "waiting for an external controller to expand this PVC",
             );
@@ -138,12 +140,28 @@ impl Controller for ExternalResizer {
 
     fn triggers(&self, change: &crate::store::Change, api: &ApiServer, out: &mut Vec<ObjectKey>) {
         may_need_expansion(api, change, out);
+        // A pod starting (or running) on a node mounts its claims: a claim waiting for its file
+        // system resize gets it there.
+        if change.key.kind == Kind::Pod
+            && let Some(pod) = api.store().get_typed::<Pod>(&change.key.namespace, &change.key.name)
+            && pod_is_running(pod)
+        {
+            for claim in pod_claim_names(pod) {
+                out.push(ObjectKey::namespaced(Kind::PersistentVolumeClaim, &change.key.namespace, &claim));
+            }
+        }
     }
 
     fn reconcile(&self, key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
         let Some(claim) = ctx.api.store().get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name).cloned() else {
             return Ok(Action::await_change());
         };
+        if let Some((pod, node)) = node_resize_target(ctx.api, &claim) {
+            // The kubelet's volume manager on that node: NodeExpandVolume for a mounted volume
+            // (online expansion) or while mounting it for a (re)started pod.
+            node_expand(ctx.api, ctx.backend, key, Some(&pod), &node)?;
+            return Ok(Action::await_change());
+        }
         let Some(resizer) = annotation(&claim.metadata, ANN_STORAGE_RESIZER).map(str::to_string) else {
             return Ok(Action::await_change());
         };
@@ -284,10 +302,39 @@ impl Controller for ExternalResizer {
     }
 }
 
+fn pod_is_running(pod: &Pod) -> bool {
+    !pod_node(pod).is_empty()
+        && pod.metadata.deletion_timestamp.is_none()
+        && pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
+}
+
+/// The node whose kubelet finishes a claim's `NodeResizePending` resize: the node of a running pod
+/// that mounts the claim (online-capable drivers expand in use; offline ones only once no pod
+/// holds the volume, which then happens at the next mount).
+fn node_resize_target(api: &ApiServer, claim: &PersistentVolumeClaim) -> Option<(ObjectKey, String)> {
+    let pending = claim
+        .status
+        .as_ref()
+        .and_then(|s| s.allocated_resource_statuses.as_ref())
+        .and_then(|s| s.get("storage"))
+        .is_some_and(|s| s == "NodeResizePending");
+    if !pending {
+        return None;
+    }
+    let namespace = namespace_of(&claim.metadata);
+    let name = name_of(&claim.metadata);
+    api.store()
+        .list_typed_in::<Pod>(namespace)
+        .filter(|pod| pod_is_running(pod) && pod_claim_names(pod).iter().any(|c| c == name))
+        .map(|pod| (ObjectKey::namespaced(Kind::Pod, namespace, name_of(&pod.metadata)), pod_node(pod).to_string()))
+        .next()
+}
+
 /// The kubelet's NodeExpandVolume for a claim mounted on `node`: grows the filesystem, sets
 /// `status.capacity` to the volume's size and clears the resize conditions. Returns whether there
-/// was anything to do. The kubelet calls this when it mounts the volume (or finds it mounted) and
-/// the claim is `NodeResizePending`.
+/// was anything to do. Called for a `NodeResizePending` claim once a running pod mounts it on
+/// `node` (the kubelet's volume manager does this upstream; the external resizer's reconcile
+/// stands in for it here). The event goes to `pod` as well as the claim.
 ///
 /// # Errors
 /// The API server's error when the claim's status cannot be written.
@@ -295,6 +342,7 @@ pub fn node_expand(
     api: &mut ApiServer,
     backend: &mut Backend,
     claim: &ObjectKey,
+    pod: Option<&ObjectKey>,
     node: &str,
 ) -> Result<bool, ApiError> {
     let Some(current) = api.store().get_typed::<PersistentVolumeClaim>(&claim.namespace, &claim.name).cloned() else {
@@ -330,6 +378,10 @@ pub fn node_expand(
     status.conditions = None;
     api.update_status(Component::Kubelet, clone.into_object())?;
     let message = format!("MountVolume.NodeExpandVolume succeeded for volume {:?} {node}", name_of(&volume.metadata));
+    // The kubelet reports it on the pod and on the claim (`nodeExpander.expandOnPlugin`).
+    if let Some(pod) = pod {
+        api.record_event("kubelet", Some(node), pod, EventType::Normal, "FileSystemResizeSuccessful", &message);
+    }
     api.record_event("kubelet", Some(node), claim, EventType::Normal, "FileSystemResizeSuccessful", &message);
     Ok(true)
 }

@@ -368,16 +368,20 @@ pub fn validate_create_volume(
     }
     match info.name {
         "ebs.csi.aws.com" => {
-            // aws-ebs-csi-driver pkg/driver/controller.go: parameter keys first, then capabilities.
+            // aws-ebs-csi-driver pkg/driver/controller.go CreateVolume: validateCreateVolumeRequest
+            // (capabilities) first, then the parameter keys, then cloud.CreateDisk.
+            if unsupported != 0 {
+                return Err(invalid_argument("Volume capabilities not supported"));
+            }
             let mut volume_type = "gp3".to_string();
             let mut iops: Option<i64> = None;
             for (key, value) in request.parameters {
+                // The parse errors format the function's outer `err`, which is nil at that point.
+                let parse_error = |name: &str| invalid_argument(format!("Could not parse invalid {name}: <nil>"));
                 match key.to_ascii_lowercase().as_str() {
                     "fstype"
                     | "encrypted"
                     | "kmskeyid"
-                    | "throughput"
-                    | "iopspergb"
                     | "allowautoiopspergbincrease"
                     | "blockexpress"
                     | "blocksize"
@@ -392,26 +396,31 @@ pub fn validate_create_volume(
                     "type" => volume_type = value.clone(),
                     "iops" => match value.parse::<i32>() {
                         Ok(parsed) => iops = Some(i64::from(parsed)),
-                        Err(_) => {
-                            return Err(invalid_argument(format!(
-                                "Could not parse invalid iops: strconv.ParseInt: parsing {value:?}: invalid syntax"
-                            )));
-                        }
+                        Err(_) => return Err(parse_error("iops")),
                     },
-                    other if other.starts_with("tagspecification_") => {}
+                    "iopspergb" => {
+                        if value.parse::<i32>().is_err() {
+                            return Err(parse_error("iopsPerGB"));
+                        }
+                    }
+                    "throughput" => {
+                        if value.parse::<i32>().is_err() {
+                            return Err(parse_error("throughput"));
+                        }
+                    }
+                    // `strings.HasPrefix(key, TagKeyPrefix)` on the key as written.
+                    _ if key.starts_with("tagSpecification") => {}
                     _ => {
                         return Err(invalid_argument(format!("Invalid parameter key {key} for CreateVolume")));
                     }
                 }
             }
-            if unsupported != 0 {
-                return Err(invalid_argument("Volume capabilities not supported"));
-            }
-            let valid_types = ["io1", "io2", "gp2", "gp3", "sc1", "st1", "standard"];
+            let valid_types = ["io1", "io2", "gp2", "gp3", "sc1", "st1", "sbg1", "sbp1", "standard"];
             if !valid_types.contains(&volume_type.as_str()) {
-                // [infer] EC2's InvalidParameterValue surfaces through "could not create volume in EC2".
+                // cloud.CreateDisk's own switch, before any EC2 call; the driver wraps every CreateDisk
+                // error but NotFound/AlreadyExists as Internal.
                 return Err(format!(
-                    "rpc error: code = Aborted desc = Could not create volume {:?}: could not create volume in EC2: operation error EC2: CreateVolume, https response error StatusCode: 400, api error InvalidParameterValue: Value ({volume_type}) for parameter volumeType is invalid. Valid values: standard, io1, io2, gp2, sc1, st1, gp3",
+                    "rpc error: code = Internal desc = Could not create volume {:?}: invalid AWS VolumeType {volume_type:?}",
                     request.name
                 ));
             }
@@ -433,7 +442,7 @@ pub fn validate_create_volume(
                     if effective < min {
                         // [infer] EC2 rejects IOPS below the type's minimum.
                         return Err(format!(
-                            "rpc error: code = Aborted desc = Could not create volume {:?}: could not create volume in EC2: operation error EC2: CreateVolume, https response error StatusCode: 400, api error InvalidParameterValue: Volume iops of {effective} is too low; minimum is {min}.",
+                            "rpc error: code = Internal desc = Could not create volume {:?}: could not create volume in EC2: operation error EC2: CreateVolume, https response error StatusCode: 400, api error InvalidParameterValue: Volume iops of {effective} is too low; minimum is {min}.",
                             request.name
                         ));
                     }
@@ -608,6 +617,18 @@ mod tests {
         );
         let plan = validate_create_volume(ebs, &request(&p, RWO)).unwrap();
         assert_eq!(plan.capacity_bytes, 6 * GIB, "EBS rounds up to whole GiB");
+        let p = params(&[("encrypt", "true")]);
+        assert!(
+            validate_create_volume(ebs, &request(&p, RWX)).unwrap_err().ends_with("Volume capabilities not supported"),
+            "validateCreateVolumeRequest checks the capabilities before the parameter keys"
+        );
+        let p = params(&[("tagSpecification_1", "team=db")]);
+        assert!(validate_create_volume(ebs, &request(&p, RWO)).is_ok());
+        let p = params(&[("iops", "lots")]);
+        assert_eq!(
+            validate_create_volume(ebs, &request(&p, RWO)).unwrap_err(),
+            "rpc error: code = InvalidArgument desc = Could not parse invalid iops: <nil>"
+        );
         let p = params(&[("type", "gp3"), ("iops", "20000")]);
         let plan = validate_create_volume(ebs, &request(&p, RWO)).unwrap();
         assert_eq!(plan.attributes["iops"], "3000", "capped at 500 IOPS/GiB of a 6 GiB volume");
@@ -621,9 +642,7 @@ mod tests {
         );
         let p = params(&[("type", "gp9")]);
         assert!(
-            validate_create_volume(ebs, &request(&p, RWO))
-                .unwrap_err()
-                .contains("Value (gp9) for parameter volumeType is invalid")
+            validate_create_volume(ebs, &request(&p, RWO)).unwrap_err().ends_with(": invalid AWS VolumeType \"gp9\"")
         );
     }
 

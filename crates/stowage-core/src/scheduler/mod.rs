@@ -5,10 +5,11 @@
 //! (NodeUnschedulable, TaintToleration, NodeAffinity, NodeResourcesFit, VolumeRestrictions,
 //! VolumeBinding, InterPodAffinity), stopping at a node's first failure. With no feasible node the
 //! pod stays Pending with `PodScheduled=False` (`Unschedulable`) and a `FailedScheduling` event in
-//! the real format (`0/3 nodes are available: <sorted histogram>. preemption: ...`). Otherwise the
-//! best node wins (fewest pods of the same owner, then fewest pods, then a seeded coin), the
-//! VolumeBinding PreBind writes (`selected-node`, static claimRefs) are made, and the pod is bound
-//! once its claims are bound. The storage side lives in [`volume_binding`] (pure functions).
+//! the real format (`0/3 nodes are available: <sorted histogram>. no new claims to deallocate,
+//! preemption: ...`). Otherwise the best node wins (fewest pods of the same owner, then fewest
+//! pods, then a seeded coin), the VolumeBinding PreBind writes (`selected-node`, static claimRefs)
+//! are made, and the pod is bound once its claims are bound. The storage side lives in
+//! [`volume_binding`] (pure functions).
 //!
 //! Pods with `spec.nodeName` already set never reach the scheduler (the kubelet runs them as they
 //! are), exactly as in Kubernetes.
@@ -63,6 +64,14 @@ fn is_unscheduled(pod: &Pod) -> bool {
         && !matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
 }
 
+/// Whether the scheduler already recorded this pod as unschedulable (`PodScheduled=False`).
+fn marked_unschedulable(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|c| c.iter().any(|c| c.type_ == "PodScheduled" && c.status == "False"))
+}
+
 fn pod_key(pod: &Pod) -> ObjectKey {
     ObjectKey::namespaced(
         Kind::Pod,
@@ -88,7 +97,12 @@ impl Controller for Scheduler {
         };
         match change.key.kind {
             Kind::Pod => match api.store().get_typed::<Pod>(&change.key.namespace, &change.key.name) {
-                Some(pod) if is_unscheduled(pod) => out.push(change.key.clone()),
+                // The scheduler's own `PodScheduled=False` write is a status-only update, which the
+                // scheduling queue ignores (`isPodUpdated` strips the status): an unschedulable pod
+                // waits for another cluster event or the periodic flush, and records one
+                // FailedScheduling per attempt.
+                Some(pod) if is_unscheduled(pod) && !marked_unschedulable(pod) => out.push(change.key.clone()),
+                Some(pod) if is_unscheduled(pod) => {}
                 // A pod went away or is going: its node has room (and no anti-affinity) again.
                 None => all_pending(out),
                 Some(pod) if pod.metadata.deletion_timestamp.is_some() => all_pending(out),
@@ -121,15 +135,11 @@ fn schedule(key: &ObjectKey, pod: &Pod, ctx: &mut Ctx<'_>) -> Result<Action, Rec
     let claims = match volume_binding::pre_filter(ctx.api.store(), pod) {
         Ok(claims) => claims,
         Err(message) => {
-            let histogram = format!("{total} Preemption is not helpful for scheduling");
-            return unschedulable(
-                key,
-                pod,
-                ctx,
-                &format!(
-                    "0/{total} nodes are available: {message}. preemption: 0/{total} nodes are available: {histogram}."
-                ),
-            );
+            // An UnschedulableAndUnresolvable PreFilter stops the PreFilter loop before DynamicResources
+            // (GA and on in 1.34) writes its cycle state, so its PostFilter fails reading it ("not found")
+            // and preemption never runs: `0/1 nodes are available: pod has unbound immediate
+            // PersistentVolumeClaims. not found` is what 1.34 clusters print.
+            return unschedulable(key, pod, ctx, &format!("0/{total} nodes are available: {message}. not found"));
         }
     };
     let store = ctx.api.store();
@@ -173,7 +183,13 @@ fn schedule(key: &ObjectKey, pod: &Pod, ctx: &mut Ctx<'_>) -> Result<Action, Rec
         } else {
             message.push('.');
         }
-        message.push_str(&format!(" preemption: 0/{total} nodes are available: {}.", preemption.join(", ")));
+        // PostFilter plugins run in order, DynamicResources first: a pod without ResourceClaims adds
+        // "no new claims to deallocate", then DefaultPreemption its summary (`RunPostFilterPlugins`
+        // joins their reasons with ", ").
+        message.push_str(&format!(
+            " no new claims to deallocate, preemption: 0/{total} nodes are available: {}.",
+            preemption.join(", ")
+        ));
         if total == 0 {
             message = "no nodes available to schedule pods".to_string();
         }
