@@ -285,7 +285,21 @@ impl Backend {
 
     /// The filesystem holding a volume's data, creating trees for static network volumes on first
     /// use. `None` for node-local sources (hostPath, local), whose data lives on the node.
+    ///
+    /// The tree takes the volume's `mountOptions`: the kubelet passes them to NodeStageVolume and
+    /// NodePublishVolume (or to mount(8) for in-tree sources), so `mount` in a container shows them.
     pub fn volume_fs_for_pv(&mut self, volume: &PersistentVolume, now: SimTime) -> Option<FsId> {
+        let fs = self.volume_fs_for_pv_source(volume, now)?;
+        let options = volume.spec.as_ref().and_then(|s| s.mount_options.clone()).unwrap_or_default();
+        if let Some(tree) = self.fs.get_mut(fs)
+            && tree.mount_options() != options.as_slice()
+        {
+            tree.set_mount_options(options);
+        }
+        Some(fs)
+    }
+
+    fn volume_fs_for_pv_source(&mut self, volume: &PersistentVolume, now: SimTime) -> Option<FsId> {
         let spec = volume.spec.as_ref()?;
         let capacity = spec
             .capacity

@@ -201,12 +201,12 @@ impl Cluster {
 
     /// Hands new watch-log entries to the controllers that care.
     fn dispatch(&mut self) {
-        let changes: Vec<_> = self.api.store().changes_after(self.dispatched).to_vec();
+        let changes = self.api.store().changes_after(self.dispatched);
         let Some(last) = changes.last() else { return };
         self.dispatched = last.resource_version;
         let now = self.api.now();
         let mut keys = Vec::new();
-        for change in &changes {
+        for change in changes {
             for (index, controller) in registry().iter().enumerate() {
                 keys.clear();
                 controller.triggers(change, &self.api, &mut keys);
@@ -231,16 +231,17 @@ impl Cluster {
         let mut ctx = Ctx { api: &mut self.api, backend: &mut self.backend, rng: &mut self.rng, wakeups: &mut wakeups };
         let result = controller.reconcile(&entry.key, &mut ctx);
         let now = self.api.now();
-        let failure_key = (entry.controller, entry.key.clone());
         match result {
             Ok(action) => {
-                self.failures.remove(&failure_key);
+                if !self.failures.is_empty() {
+                    self.failures.remove(&(entry.controller, entry.key.clone()));
+                }
                 if let Some(after) = action.requeue_after() {
                     self.queue.add(entry.controller, entry.key.clone(), now.plus(after), !action.is_pending());
                 }
             }
             Err(error) => {
-                let failures = self.failures.entry(failure_key).or_insert(0);
+                let failures = self.failures.entry((entry.controller, entry.key.clone())).or_insert(0);
                 *failures += 1;
                 let conflict =
                     matches!(&error, ReconcileError::Api(e) if e.reason == crate::api::StatusReason::Conflict);

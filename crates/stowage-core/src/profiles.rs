@@ -92,12 +92,64 @@ struct NodeSpecData {
     control_plane: bool,
 }
 
-/// A CSI driver installed by a profile.
+/// A CSI driver installed by a profile, with what its node plugin's `NodeGetInfo` answers (the kubelet copies
+/// that into the node's CSINode entry and labels the node with the topology segments).
 struct DriverData {
     name: &'static str,
     attach_required: bool,
-    node_topology_key: Option<&'static str>,
+    /// How `NodeGetInfo` names the node.
+    node_id: NodeIdStyle,
+    /// The keys of `NodeGetInfo`'s accessible topology, sorted as the kubelet stores them
+    /// (`nodeinfomanager` keeps `sets.List(topologyKeys)`). Values: [`topology_value`].
+    topology_keys: &'static [&'static str],
+    /// `NodeGetInfo`'s `max_volumes_per_node` (CSINode `allocatable.count`); 0 leaves it unset.
+    max_volumes: i32,
 }
+
+/// How a driver's `NodeGetInfo` names a node.
+#[derive(Clone, Copy)]
+enum NodeIdStyle {
+    /// The Kubernetes node name (Azure Disk and Files use the VM name, the hostpath driver
+    /// `--nodeid=$(KUBE_NODE_NAME)`).
+    NodeName,
+    /// The EC2 instance ID from the instance metadata (`i-0` and 16 hex digits), as the EBS and EFS drivers return.
+    Ec2Instance,
+    /// GCE PD's `projects/<project>/zones/<zone>/instances/<name>` (`common.CreateNodeID`).
+    GceInstance,
+}
+
+/// The EC2 instance ID of a node: derived from its name so that profiles stay data (17 hex digits, the
+/// current long format, which starts with `0` for instances launched since 2016).
+pub fn ec2_instance_id(node: &str) -> String {
+    let hex = crate::csi::sha256::hex(node.as_bytes());
+    format!("i-0{}", &hex[..16])
+}
+
+fn node_id(style: NodeIdStyle, spec: &NodeSpecData) -> String {
+    match style {
+        NodeIdStyle::NodeName => spec.name.to_string(),
+        NodeIdStyle::Ec2Instance => ec2_instance_id(spec.name),
+        NodeIdStyle::GceInstance => format!("projects/stowage-project/zones/{}/instances/{}", spec.zone, spec.name),
+    }
+}
+
+/// The value a node reports for one of its drivers' topology keys.
+fn topology_value(key: &str, spec: &NodeSpecData) -> String {
+    match key {
+        LABEL_OS => "linux".to_string(),
+        HOSTPATH_TOPOLOGY_KEY => spec.name.to_string(),
+        _ => spec.zone.to_string(),
+    }
+}
+
+/// The hostpath driver's topology key (`TopologyKeyNode`), one segment per node.
+const HOSTPATH_TOPOLOGY_KEY: &str = "topology.hostpath.csi/node";
+
+/// The plugins whose in-tree code the kubelet reports as migrated to CSI
+/// (`storage.alpha.kubernetes.io/migrated-plugins` on every CSINode: every CSIMigration* gate is on in 1.34,
+/// Portworx's since 1.31), sorted as `setMigrationAnnotation` joins them.
+const MIGRATED_PLUGINS: &str = "kubernetes.io/aws-ebs,kubernetes.io/azure-disk,kubernetes.io/azure-file,\
+kubernetes.io/cinder,kubernetes.io/gce-pd,kubernetes.io/portworx-volume,kubernetes.io/vsphere-volume";
 
 /// A StorageClass shipped by a profile.
 struct ClassData {
@@ -123,12 +175,24 @@ const fn node(name: &'static str, zone: &'static str, region: &'static str, ip: 
 }
 
 fn data(profile: Profile) -> ProfileData {
+    // aws-ebs-csi-driver node.go NodeGetInfo: the instance ID, segments ZoneTopologyKey, WellKnownZoneTopologyKey
+    // and OSTopologyKey, and the attachment slots a Nitro instance has left (28 shared with ENIs and the root
+    // volume: an m5.large with two ENIs reports 25).
     const EBS: DriverData = DriverData {
         name: "ebs.csi.aws.com",
         attach_required: true,
-        node_topology_key: Some("topology.ebs.csi.aws.com/zone"),
+        node_id: NodeIdStyle::Ec2Instance,
+        topology_keys: &[LABEL_OS, "topology.ebs.csi.aws.com/zone", LABEL_ZONE],
+        max_volumes: 25,
     };
-    const EFS: DriverData = DriverData { name: "efs.csi.aws.com", attach_required: false, node_topology_key: None };
+    // aws-efs-csi-driver NodeGetInfo: the instance ID, no topology, no volume limit.
+    const EFS: DriverData = DriverData {
+        name: "efs.csi.aws.com",
+        attach_required: false,
+        node_id: NodeIdStyle::Ec2Instance,
+        topology_keys: &[],
+        max_volumes: 0,
+    };
     match profile {
         Profile::Guide => ProfileData {
             nodes: {
@@ -151,7 +215,15 @@ fn data(profile: Profile) -> ProfileData {
                 ];
                 NODES
             },
-            drivers: &[DriverData { name: "hostpath.csi.k8s.io", attach_required: false, node_topology_key: None }],
+            // csi-driver-host-path NodeGetInfo: `--nodeid`, TopologyKeyNode when topology is enabled (its deploy
+            // scripts enable it), MaxVolumesPerNode unset.
+            drivers: &[DriverData {
+                name: "hostpath.csi.k8s.io",
+                attach_required: false,
+                node_id: NodeIdStyle::NodeName,
+                topology_keys: &[HOSTPATH_TOPOLOGY_KEY],
+                max_volumes: 0,
+            }],
             classes: &[],
             age_days: 1,
         },
@@ -219,10 +291,14 @@ fn data(profile: Profile) -> ProfileData {
                 ];
                 NODES
             },
+            // gcp-compute-persistent-disk-csi-driver NodeGetInfo: CreateNodeID(project, zone, name), the zone under
+            // TopologyKeyZone, and GetVolumeLimits: 15 for shared-core machines (GKE's default e2-medium), else 127.
             drivers: &[DriverData {
                 name: "pd.csi.storage.gke.io",
                 attach_required: true,
-                node_topology_key: Some("topology.gke.io/zone"),
+                node_id: NodeIdStyle::GceInstance,
+                topology_keys: &["topology.gke.io/zone"],
+                max_volumes: 15,
             }],
             classes: &[
                 ClassData {
@@ -265,12 +341,23 @@ fn data(profile: Profile) -> ProfileData {
                 NODES
             },
             drivers: &[
+                // azuredisk-csi-driver NodeGetInfo: the VM name, the zone under its own key and the well-known one,
+                // and the VM size's data disk count (Standard_DS2_v2: 8).
                 DriverData {
                     name: "disk.csi.azure.com",
                     attach_required: true,
-                    node_topology_key: Some("topology.disk.csi.azure.com/zone"),
+                    node_id: NodeIdStyle::NodeName,
+                    topology_keys: &["topology.disk.csi.azure.com/zone", LABEL_ZONE],
+                    max_volumes: 8,
                 },
-                DriverData { name: "file.csi.azure.com", attach_required: false, node_topology_key: None },
+                // azurefile-csi-driver NodeGetInfo: the node name only.
+                DriverData {
+                    name: "file.csi.azure.com",
+                    attach_required: false,
+                    node_id: NodeIdStyle::NodeName,
+                    topology_keys: &[],
+                    max_volumes: 0,
+                },
             ],
             classes: &[
                 ClassData {
@@ -350,12 +437,17 @@ pub fn bootstrap_objects(profile: Profile) -> Vec<Object> {
             .iter()
             .map(|driver| CSINodeDriver {
                 name: driver.name.to_string(),
-                node_id: spec.name.to_string(),
-                topology_keys: driver.node_topology_key.map(|k| vec![k.to_string()]),
-                allocatable: None,
+                node_id: node_id(driver.node_id, spec),
+                // An empty list does not survive the API server's protobuf storage: `topologyKeys: null`.
+                topology_keys: (!driver.topology_keys.is_empty())
+                    .then(|| driver.topology_keys.iter().map(|k| k.to_string()).collect()),
+                allocatable: (driver.max_volumes > 0)
+                    .then_some(k8s_openapi::api::storage::v1::VolumeNodeResources { count: Some(driver.max_volumes) }),
             })
             .collect();
-        let csi_node = CSINode { metadata: meta(spec.name, None, &created), spec: CSINodeSpec { drivers } };
+        let mut metadata = meta(spec.name, None, &created);
+        metadata.annotations = Some(BTreeMap::from([(ANN_MIGRATED_PLUGINS.to_string(), MIGRATED_PLUGINS.to_string())]));
+        let csi_node = CSINode { metadata, spec: CSINodeSpec { drivers } };
         objects.push(csi_node.into_object());
     }
     // The pods that run the storage drivers and provisioners (CSI controller and node plugins).
@@ -444,9 +536,14 @@ fn node_object(spec: &NodeSpecData, created: &Time, drivers: &[DriverData]) -> N
     if !spec.zone.is_empty() {
         labels.insert(LABEL_ZONE.to_string(), spec.zone.to_string());
         labels.insert(LABEL_REGION.to_string(), spec.region.to_string());
-        for driver in drivers {
-            if let Some(key) = driver.node_topology_key {
-                labels.insert(key.to_string(), spec.zone.to_string());
+    }
+    // The kubelet labels the node with every topology segment its drivers report (nodeinfomanager
+    // updateNodeLabels); zone segments only exist on nodes with a zone.
+    for driver in drivers {
+        for key in driver.topology_keys {
+            let value = topology_value(key, spec);
+            if !value.is_empty() {
+                labels.insert(key.to_string(), value);
             }
         }
     }
@@ -493,5 +590,100 @@ fn node_object(spec: &NodeSpecData, created: &Time, drivers: &[DriverData]) -> N
             }),
             ..NodeStatus::default()
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `(driver, node ID, topology keys, allocatable count)`: one driver of a CSINode.
+    type DriverRow = (String, String, Option<Vec<String>>, Option<i32>);
+
+    /// The drivers of a profile's first node's CSINode.
+    fn csi_node_drivers(profile: Profile) -> Vec<DriverRow> {
+        let objects = bootstrap_objects(profile);
+        let csi_node = objects.iter().find_map(CSINode::from_object).expect("a CSINode");
+        assert_eq!(
+            csi_node.metadata.annotations.as_ref().and_then(|a| a.get(ANN_MIGRATED_PLUGINS)).map(String::as_str),
+            Some(MIGRATED_PLUGINS)
+        );
+        csi_node
+            .spec
+            .drivers
+            .iter()
+            .map(|d| {
+                let count = d.allocatable.as_ref().and_then(|a| a.count);
+                (d.name.clone(), d.node_id.clone(), d.topology_keys.clone(), count)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn csi_nodes_should_hold_what_node_get_info_answers() {
+        let keys = |keys: &[&str]| Some(keys.iter().map(|k| k.to_string()).collect::<Vec<_>>());
+        let instance = ec2_instance_id("node-1");
+        assert!(instance.starts_with("i-0") && instance.len() == 19, "{instance}");
+        let rows = [
+            (
+                Profile::Guide,
+                vec![
+                    (
+                        "ebs.csi.aws.com".to_string(),
+                        instance.clone(),
+                        keys(&["kubernetes.io/os", "topology.ebs.csi.aws.com/zone", "topology.kubernetes.io/zone"]),
+                        Some(25),
+                    ),
+                    ("efs.csi.aws.com".to_string(), instance.clone(), None, None),
+                ],
+            ),
+            (
+                Profile::Gke,
+                vec![(
+                    "pd.csi.storage.gke.io".to_string(),
+                    "projects/stowage-project/zones/us-central1-a/instances/gke-cluster-1-default-pool-1a2b3c4d-abcd"
+                        .to_string(),
+                    keys(&["topology.gke.io/zone"]),
+                    Some(15),
+                )],
+            ),
+            (
+                Profile::Aks,
+                vec![
+                    (
+                        "disk.csi.azure.com".to_string(),
+                        "aks-nodepool1-12345678-vmss000000".to_string(),
+                        keys(&["topology.disk.csi.azure.com/zone", "topology.kubernetes.io/zone"]),
+                        Some(8),
+                    ),
+                    ("file.csi.azure.com".to_string(), "aks-nodepool1-12345678-vmss000000".to_string(), None, None),
+                ],
+            ),
+            (
+                Profile::Bare,
+                vec![(
+                    "hostpath.csi.k8s.io".to_string(),
+                    "node-a".to_string(),
+                    keys(&["topology.hostpath.csi/node"]),
+                    None,
+                )],
+            ),
+        ];
+        for (profile, expected) in rows {
+            assert_eq!(csi_node_drivers(profile), expected, "{profile}");
+        }
+    }
+
+    #[test]
+    fn nodes_should_carry_their_drivers_topology_labels() {
+        let objects = bootstrap_objects(Profile::Guide);
+        let node = objects.iter().find_map(Node::from_object).expect("a Node");
+        let labels = node.metadata.labels.clone().unwrap_or_default();
+        assert_eq!(labels.get("topology.ebs.csi.aws.com/zone").map(String::as_str), Some("us-east-1a"));
+        assert_eq!(labels.get(LABEL_OS).map(String::as_str), Some("linux"));
+        let bare = bootstrap_objects(Profile::Bare);
+        let node = bare.iter().find_map(Node::from_object).expect("a Node");
+        let labels = node.metadata.labels.clone().unwrap_or_default();
+        assert_eq!(labels.get(HOSTPATH_TOPOLOGY_KEY).map(String::as_str), Some("node-a"));
     }
 }

@@ -107,6 +107,12 @@ pub trait Process: fmt::Debug {
         let _ = sys;
         false
     }
+    /// SIGINT from the terminal that started it (`kubectl exec` ending a command that would wait
+    /// forever, such as `tail -f FILE | grep x`): the process may write what its later pipeline
+    /// stages would have streamed so far. The default does nothing.
+    fn interrupt(&mut self, sys: &mut dyn ProcessSys) {
+        let _ = sys;
+    }
 }
 
 impl Clone for Box<dyn Process> {
@@ -134,6 +140,279 @@ pub fn image_tag(image: &str) -> &str {
     let without_digest = image.split('@').next().unwrap_or(image);
     let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
     last.split_once(':').map_or("latest", |(_, tag)| tag)
+}
+
+/// Why an image cannot be pulled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImageError {
+    /// The reference does not parse (`InvalidImageName`); the kubelet's whole message.
+    InvalidName(String),
+    /// The registry has no such image (`ErrImagePull`); containerd's error as the CRI returns it.
+    NotFound(String),
+}
+
+/// The official images (`docker.io/library/...`) the simulated registry knows, with the tags it
+/// has. An empty list accepts every tag. A tag is known when it is listed, or is a listed tag
+/// followed by more version numbers and known variants (`16` lists `16.4`, `16-alpine` and
+/// `16.4-bookworm`, not `16-alpinee`).
+const OFFICIAL_IMAGES: &[(&str, &[&str])] = &[
+    ("busybox", &["latest", "stable", "musl", "glibc", "uclibc", "1.34", "1.35", "1.36", "1.37"]),
+    (
+        "nginx",
+        &[
+            "latest", "stable", "mainline", "alpine", "perl", "1.24", "1.25", "1.26", "1.27", "1.28", "1.29", "1.30",
+            "1.31",
+        ],
+    ),
+    ("postgres", &["latest", "alpine", "bookworm", "12", "13", "14", "15", "16", "17", "18"]),
+    ("mysql", &["latest", "lts", "innovation", "oracle", "debian", "5.7", "8", "9"]),
+    ("mariadb", &["latest", "lts", "10", "11"]),
+    ("redis", &["latest", "alpine", "bookworm", "6", "7", "8"]),
+    ("alpine", &["latest", "edge", "3"]),
+    (
+        "ubuntu",
+        &[
+            "latest", "rolling", "devel", "focal", "jammy", "noble", "oracular", "plucky", "20.04", "22.04", "24.04",
+            "24.10", "25.04",
+        ],
+    ),
+    (
+        "debian",
+        &[
+            "latest",
+            "stable",
+            "testing",
+            "unstable",
+            "sid",
+            "bullseye",
+            "bookworm",
+            "trixie",
+            "stable-slim",
+            "bookworm-slim",
+            "bullseye-slim",
+            "11",
+            "12",
+            "13",
+        ],
+    ),
+    ("httpd", &[]),
+    ("python", &[]),
+    ("node", &[]),
+    ("golang", &[]),
+    ("memcached", &[]),
+    ("mongo", &[]),
+    ("rabbitmq", &[]),
+    ("registry", &[]),
+    ("centos", &[]),
+    ("fedora", &[]),
+    ("amazonlinux", &[]),
+    ("traefik", &[]),
+    ("haproxy", &[]),
+    ("eclipse-temurin", &[]),
+    ("openjdk", &[]),
+    ("elasticsearch", &[]),
+    ("wordpress", &[]),
+    ("php", &[]),
+    ("ruby", &[]),
+    ("perl", &[]),
+    ("rust", &[]),
+    ("caddy", &[]),
+    ("consul", &[]),
+    ("vault", &[]),
+    ("influxdb", &[]),
+    ("cassandra", &[]),
+    ("zookeeper", &[]),
+    ("tomcat", &[]),
+    ("ghost", &[]),
+    ("nextcloud", &[]),
+    ("postfixadmin", &[]),
+    ("hello-world", &[]),
+];
+
+fn component_ok(component: &str) -> bool {
+    // [a-z0-9]+ separated by `.`, `_`, `__` or runs of `-`.
+    let bytes = component.as_bytes();
+    if bytes.is_empty() || !bytes[0].is_ascii_alphanumeric() || !bytes[bytes.len() - 1].is_ascii_alphanumeric() {
+        return false;
+    }
+    let mut previous_sep = "";
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_lowercase() || b.is_ascii_digit() {
+            previous_sep = "";
+            i += 1;
+            continue;
+        }
+        let sep = match b {
+            b'.' => ".",
+            b'_' if bytes.get(i + 1) == Some(&b'_') => {
+                i += 1;
+                "__"
+            }
+            b'_' => "_",
+            b'-' => {
+                while bytes.get(i + 1) == Some(&b'-') {
+                    i += 1;
+                }
+                "-"
+            }
+            _ => return false,
+        };
+        if !previous_sep.is_empty() {
+            return false;
+        }
+        previous_sep = sep;
+        i += 1;
+    }
+    true
+}
+
+fn tag_ok(tag: &str) -> bool {
+    let bytes = tag.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 128
+        && (bytes[0].is_ascii_alphanumeric() || bytes[0] == b'_')
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+fn domain_ok(domain: &str) -> bool {
+    let (host, port) = domain.split_once(':').map_or((domain, None), |(h, p)| (h, Some(p)));
+    port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && !host.is_empty()
+        && host.split('.').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+}
+
+/// The fully qualified reference containerd resolves: `nginx` is `docker.io/library/nginx:latest`.
+///
+/// # Errors
+/// [`ImageError::InvalidName`] with the kubelet's message when `image` does not parse.
+pub fn normalize_image(image: &str) -> Result<String, ImageError> {
+    let invalid = |why: &str| {
+        ImageError::InvalidName(format!(
+            "Failed to apply default image tag {image:?}: couldn't parse image name {image:?}: {why}"
+        ))
+    };
+    if image.is_empty() {
+        return Err(invalid("repository name must have at least one component"));
+    }
+    let (name_tag, digest) = image.split_once('@').map_or((image, None), |(n, d)| (n, Some(d)));
+    let (first, rest) = name_tag.split_once('/').map_or(("", name_tag), |(f, r)| (f, r));
+    let is_domain = !first.is_empty()
+        && (first.contains('.') || first.contains(':') || first == "localhost" || first.to_ascii_lowercase() != first);
+    let (domain, remainder) = if is_domain {
+        (first.to_string(), rest.to_string())
+    } else if first.is_empty() {
+        ("docker.io".to_string(), format!("library/{rest}"))
+    } else {
+        ("docker.io".to_string(), name_tag.to_string())
+    };
+    let remote = remainder.split(':').next().unwrap_or("");
+    if remote.to_ascii_lowercase() != remote {
+        return Err(invalid(&format!("invalid reference format: repository name ({remote}) must be lowercase")));
+    }
+    let (path, tag) = remainder.split_once(':').map_or((remainder.as_str(), None), |(p, t)| (p, Some(t)));
+    let valid = domain_ok(&domain)
+        && path.split('/').all(component_ok)
+        && tag.is_none_or(tag_ok)
+        && digest.is_none_or(|d| {
+            d.split_once(':').is_some_and(|(algo, hex)| {
+                !algo.is_empty() && hex.len() >= 32 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+            })
+        });
+    if !valid {
+        return Err(invalid("invalid reference format"));
+    }
+    let mut full = format!("{domain}/{path}");
+    match (tag, digest) {
+        (Some(tag), _) => full = format!("{full}:{tag}"),
+        (None, None) => full.push_str(":latest"),
+        (None, Some(_)) => {}
+    }
+    if let Some(digest) = digest {
+        full = format!("{full}@{digest}");
+    }
+    Ok(full)
+}
+
+/// The variants official images publish after a version (`-alpine3.21`, `-bookworm-slim`).
+const TAG_VARIANTS: &[&str] = &[
+    "alpine",
+    "slim",
+    "bookworm",
+    "bullseye",
+    "trixie",
+    "perl",
+    "otel",
+    "musl",
+    "glibc",
+    "uclibc",
+    "noble",
+    "jammy",
+    "focal",
+    "oracle",
+    "oraclelinux",
+    "debian",
+    "stable",
+    "mainline",
+];
+
+/// Whether what follows a catalogued tag is a release of it: more version numbers (`.4`), then
+/// known variants (`-alpine3.21`, `-bookworm-slim`).
+fn tag_suffix_known(rest: &str) -> bool {
+    let mut rest = rest;
+    while let Some(after) = rest.strip_prefix('.') {
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &after[digits..];
+    }
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(variants) = rest.strip_prefix('-') else {
+        return false;
+    };
+    variants.split('-').all(|v| TAG_VARIANTS.contains(&v.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')))
+}
+
+/// Whether the simulated registry serves `image`.
+///
+/// Rule: images outside `docker.io/library` (another registry, or a Docker Hub user's repository)
+/// exist, and run the given command. Under `docker.io/library` only the official images of the
+/// catalog (`OFFICIAL_IMAGES`) exist: any other name is a repository that does not exist (Docker
+/// Hub answers `insufficient_scope`, as for a private one), and a catalogued image with an unknown
+/// tag is `not found`.
+///
+/// # Errors
+/// [`ImageError`] with the message the kubelet reports.
+pub fn resolve_image(image: &str) -> Result<(), ImageError> {
+    let full = normalize_image(image)?;
+    let Some(rest) = full.strip_prefix("docker.io/library/") else {
+        return Ok(());
+    };
+    let name_tag = rest.split('@').next().unwrap_or(rest);
+    let (name, tag) = name_tag.split_once(':').map_or((name_tag, None), |(n, t)| (n, Some(t)));
+    if name.contains('/') {
+        return Ok(());
+    }
+    let Some((_, tags)) = OFFICIAL_IMAGES.iter().find(|(n, _)| *n == name) else {
+        return Err(ImageError::NotFound(format!(
+            "rpc error: code = Unknown desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
+        )));
+    };
+    let Some(tag) = tag else {
+        return Ok(());
+    };
+    let known = tags.is_empty() || tags.iter().any(|t| tag.strip_prefix(t).is_some_and(tag_suffix_known));
+    if known {
+        Ok(())
+    } else {
+        Err(ImageError::NotFound(format!(
+            "rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found"
+        )))
+    }
 }
 
 /// The server images the engine models.
@@ -687,6 +966,69 @@ mod tests {
         assert_eq!(image_base("registry.k8s.io/pause:3.10@sha256:abc"), "pause");
         assert_eq!(image_tag("postgres:16"), "16");
         assert_eq!(image_tag("localhost:5000/busybox"), "latest");
+    }
+
+    #[test]
+    fn image_references_should_parse_and_resolve_like_the_registry() {
+        // (name, image, Ok(full) or Err(prefix of the error))
+        let rows: [(&str, &str, Result<&str, &str>); 10] = [
+            ("short name", "busybox", Ok("docker.io/library/busybox:latest")),
+            ("tag", "postgres:16", Ok("docker.io/library/postgres:16")),
+            ("user repo", "bitnami/redis:7.4", Ok("docker.io/bitnami/redis:7.4")),
+            ("registry", "registry.k8s.io/pause:3.10", Ok("registry.k8s.io/pause:3.10")),
+            ("registry port", "localhost:5000/app", Ok("localhost:5000/app:latest")),
+            (
+                "uppercase",
+                "Busybox",
+                Err(
+                    "Failed to apply default image tag \"Busybox\": couldn't parse image name \"Busybox\": invalid reference format: repository name (library/Busybox) must be lowercase",
+                ),
+            ),
+            (
+                "bad char",
+                "nginx!",
+                Err(
+                    "Failed to apply default image tag \"nginx!\": couldn't parse image name \"nginx!\": invalid reference format",
+                ),
+            ),
+            ("double colon", "nginx::1", Err("Failed to apply default image tag")),
+            ("trailing dash", "nginx-", Err("Failed to apply default image tag")),
+            ("bad tag", "nginx:-x", Err("Failed to apply default image tag")),
+        ];
+        for (name, image, expected) in rows {
+            match (normalize_image(image), expected) {
+                (Ok(full), Ok(want)) => assert_eq!(full, want, "{name}"),
+                (Err(ImageError::InvalidName(message)), Err(want)) => {
+                    assert!(message.starts_with(want), "{name}: {message}")
+                }
+                (got, want) => panic!("{name}: {got:?} vs {want:?}"),
+            }
+        }
+        // (image, exists)
+        let rows = [
+            ("busybox", true),
+            ("busybox:1.36", true),
+            ("busybox:1.36.1-musl", true),
+            ("nginx:1.27", true),
+            ("nginx:nope", false),
+            ("nginx:1.27-alpinee", false),
+            ("nginx:1.27.5-alpine3.21-slim", true),
+            ("nginx:stable-alpine", true),
+            ("nginx:1.27x", false),
+            ("postgres:16-alpine", true),
+            ("postgres:99", false),
+            ("busyboxx", false),
+            ("myorg/app:v1", true),
+            ("python:3.13-slim", true),
+            ("public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver:v1.48.0", true),
+        ];
+        for (image, exists) in rows {
+            assert_eq!(resolve_image(image).is_ok(), exists, "{image}");
+        }
+        assert_eq!(
+            resolve_image("nginx:nope"),
+            Err(ImageError::NotFound("rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:nope\": failed to resolve reference \"docker.io/library/nginx:nope\": docker.io/library/nginx:nope: not found".to_string()))
+        );
     }
 
     #[test]

@@ -70,6 +70,10 @@ pub struct ClusterView {
     pub trace_len: u64,
     /// Invariant violations (empty unless the simulator has a bug).
     pub violations: Vec<String>,
+    /// Nodes the playground stopped or partitioned, by name, with `Stopped` or `Partitioned`, in name order.
+    /// Running nodes are not listed (so the serialized view of a healthy cluster is unchanged).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub node_states: Vec<(String, String)>,
 }
 
 impl ClusterView {
@@ -217,6 +221,13 @@ pub fn build(cluster: &Cluster) -> ClusterView {
         objects,
         trace_len: cluster.api().trace().next_seq(),
         violations: cluster.violations().to_vec(),
+        node_states: store
+            .list(Kind::Node)
+            .filter_map(|node| match cluster.node_state(node.name()) {
+                crate::kubelet::NodeState::Ready => None,
+                state => Some((node.name().to_string(), format!("{state:?}"))),
+            })
+            .collect(),
     }
 }
 

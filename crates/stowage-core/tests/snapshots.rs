@@ -518,6 +518,69 @@ fn clone_checks_should_use_the_provisioner_words() {
     assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
 }
 
+/// external-provisioner's cloning protection (controller.go `setCloneFinalizer`, clone_controller.go `syncClaim`):
+/// the source gets `provisioner.storage.kubernetes.io/cloning-protection` before CreateVolume; deleting it while
+/// the clone is Pending leaves it Terminating; once no clone of it is Pending the finalizer goes and so does the
+/// claim. A source that is not deleted keeps the finalizer.
+#[test]
+fn a_claim_being_cloned_should_stay_terminating_until_the_clone_binds() {
+    const CLONING: &str = "provisioner.storage.kubernetes.io/cloning-protection";
+    let source = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: source}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: csi-hostpath\n  resources: {requests: {storage: 2Gi}}\n";
+    let mut cluster = cluster(Profile::Bare, &[HOSTPATH_CLASS, source]);
+    assert_eq!(finalizers(&claim(&cluster, "source").metadata), ["kubernetes.io/pvc-protection"]);
+    let clone = |name: &str| restore_claim(name, "default", "2Gi", "csi-hostpath", "PersistentVolumeClaim", "source");
+    cluster.create(object(&clone("clone-1"))).unwrap();
+    // Step until the provisioner has started the clone (the source carries the finalizer), the clone still Pending.
+    let mut steps = 0;
+    while !finalizers(&claim(&cluster, "source").metadata).contains(&CLONING.to_string()) {
+        assert!(cluster.step().is_some() && steps < 1000, "the provisioner never protected the source");
+        steps += 1;
+    }
+    assert_eq!(claim(&cluster, "clone-1").status.and_then(|s| s.phase).as_deref(), Some("Pending"));
+    cluster
+        .delete(&ObjectKey::namespaced(Kind::PersistentVolumeClaim, "default", "source"), DeleteOptions::default())
+        .unwrap();
+    let terminating = claim(&cluster, "source");
+    assert!(terminating.metadata.deletion_timestamp.is_some());
+    assert_eq!(finalizers(&terminating.metadata), ["kubernetes.io/pvc-protection", CLONING]);
+    run(&mut cluster);
+    assert_eq!(claim(&cluster, "clone-1").status.and_then(|s| s.phase).as_deref(), Some("Bound"));
+    assert!(
+        cluster.api().store().get_typed::<PersistentVolumeClaim>("default", "source").is_none(),
+        "released once the clone is Bound"
+    );
+    assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
+
+    // Not deleted: the finalizer stays after the clone is done.
+    let mut cluster = self::cluster(Profile::Bare, &[HOSTPATH_CLASS, source]);
+    cluster.create(object(&clone("clone-2"))).unwrap();
+    run(&mut cluster);
+    assert_eq!(claim(&cluster, "clone-2").status.and_then(|s| s.phase).as_deref(), Some("Bound"));
+    assert_eq!(finalizers(&claim(&cluster, "source").metadata), ["kubernetes.io/pvc-protection", CLONING]);
+    // Any clone that is Pending holds a deleted source (the upstream caveat): one in a WaitForFirstConsumer class
+    // that no pod uses never provisions.
+    let wffc = HOSTPATH_CLASS
+        .replace("name: csi-hostpath", "name: csi-hostpath-wffc")
+        .replace("Immediate", "WaitForFirstConsumer");
+    cluster.create(object(&wffc)).unwrap();
+    cluster.create(object(&clone("clone-3").replace("csi-hostpath", "csi-hostpath-wffc"))).unwrap();
+    run(&mut cluster);
+    cluster
+        .delete(&ObjectKey::namespaced(Kind::PersistentVolumeClaim, "default", "source"), DeleteOptions::default())
+        .unwrap();
+    run(&mut cluster);
+    assert_eq!(claim(&cluster, "clone-3").status.and_then(|s| s.phase).as_deref(), Some("Pending"));
+    assert!(claim(&cluster, "source").metadata.deletion_timestamp.is_some(), "Terminating while a clone is Pending");
+    assert_eq!(finalizers(&claim(&cluster, "source").metadata), [CLONING]);
+    cluster
+        .delete(&ObjectKey::namespaced(Kind::PersistentVolumeClaim, "default", "clone-3"), DeleteOptions::default())
+        .unwrap();
+    // Promptly, without waiting for a resync: the deleted clone wakes its source.
+    cluster.settle();
+    assert!(cluster.api().store().get_typed::<PersistentVolumeClaim>("default", "source").is_none());
+    assert!(cluster.violations().is_empty(), "{:?}", cluster.violations());
+}
+
 #[test]
 fn a_snapshot_restoring_a_pending_claim_should_wait_to_be_deleted() {
     let mut cluster = cluster(Profile::Guide, &[EBS_CLASS, EBS_WFFC_CLASS, DATA_CLAIM, SNAPCLASS_DELETE]);

@@ -252,9 +252,17 @@ fn attach_should_create_volume_attachments_and_refuse_a_second_node() {
         .map(|e| e.count.unwrap_or(1))
         .collect();
     assert_eq!(counts, vec![1]);
-    // The external-attacher names the node as the driver knows it (CSINode node ID).
+    // The external-attacher names the node as the driver knows it (CSINode node ID: EBS's NodeGetInfo answers the
+    // EC2 instance ID, `i-0` and 16 hex digits).
     let annotations = attachment.metadata.annotations.clone().unwrap_or_default();
-    assert_eq!(annotations.get("csi.alpha.kubernetes.io/node-id").map(String::as_str), Some("node-1"));
+    let node_id = annotations.get("csi.alpha.kubernetes.io/node-id").cloned().unwrap_or_default();
+    assert_eq!(node_id, stowage_core::profiles::ec2_instance_id("node-1"));
+    assert!(
+        node_id.len() == 19
+            && node_id.starts_with("i-0")
+            && node_id[2..].chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)),
+        "{node_id}"
+    );
     assert_clean(&cluster);
     // The first pod goes: the volume detaches, then attaches to the second node.
     cluster

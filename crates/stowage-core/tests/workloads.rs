@@ -488,7 +488,9 @@ fn unready_pods_should_be_not_ready_addresses() {
         .expect("slice");
     let conditions = slice.endpoints[0].conditions.clone().unwrap_or_default();
     assert_eq!((conditions.ready, conditions.serving, conditions.terminating), (Some(false), Some(false), Some(false)));
-    // Once the probe succeeds the address moves over.
+    // The probe's file appears; once the probe runs (after its initial delay) the address moves over.
+    let argv: Vec<String> = ["sh", "-c", "echo ok >> /tmp/ready"].iter().map(|s| s.to_string()).collect();
+    cluster.exec("default", "slow", None, &argv).expect("exec");
     cluster.settle();
     let endpoints = cluster.api().store().get_typed::<Endpoints>("default", "slow").cloned().expect("endpoints");
     let subset = endpoints.subsets.clone().expect("subsets")[0].clone();
@@ -682,5 +684,39 @@ spec:
     assert_eq!(live.len(), 1);
     assert_eq!(phase(&live[0]), "Running");
     assert_eq!(replica_sets(&cluster).len(), 2);
+    assert_no_violations(&cluster);
+}
+
+#[test]
+fn ordered_ready_should_wait_for_the_readiness_probe() {
+    let set = "apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: gate}
+spec:
+  serviceName: gate
+  replicas: 2
+  selector: {matchLabels: {app: gate}}
+  template:
+    metadata: {labels: {app: gate}}
+    spec:
+      containers:
+      - name: app
+        image: busybox
+        command: [sh, -c, 'sleep 3600']
+        readinessProbe:
+          exec: {command: [cat, /tmp/ready]}
+          periodSeconds: 5
+";
+    let mut cluster = cluster_with(19, &[(Kind::StatefulSet, set)]);
+    cluster.advance(SimDuration::from_secs(60));
+    // gate-0 runs but its probe fails: OrderedReady does not start gate-1.
+    let names: Vec<String> = pods(&cluster, "gate-").iter().map(|p| name(&p.metadata)).collect();
+    assert_eq!(names, ["gate-0"]);
+    let argv: Vec<String> = ["sh", "-c", "echo ok >> /tmp/ready"].iter().map(|s| s.to_string()).collect();
+    cluster.exec("default", "gate-0", None, &argv).expect("exec");
+    cluster.advance(SimDuration::from_secs(10));
+    cluster.settle();
+    let names: Vec<String> = pods(&cluster, "gate-").iter().map(|p| name(&p.metadata)).collect();
+    assert_eq!(names, ["gate-0", "gate-1"]);
     assert_no_violations(&cluster);
 }

@@ -1,6 +1,7 @@
 //! kubectl, its printers and the playground shell, over the Stowage engine.
 
 pub mod fingerprint;
+pub mod helm;
 pub mod kubectl;
 pub mod kustomize;
 pub mod print;

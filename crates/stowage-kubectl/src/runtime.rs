@@ -32,7 +32,10 @@ impl ContainerRuntime for ShellRuntime {
         {
             return Box::new(ImageProcess::new(model));
         }
-        Box::new(ShellProcess { inner: shell::Process::from_argv(&container_argv(image, command, args)) })
+        Box::new(ShellProcess {
+            inner: shell::Process::from_argv(&container_argv(image, command, args)),
+            gnu: gnu_userland(image),
+        })
     }
 }
 
@@ -40,6 +43,16 @@ impl ContainerRuntime for ShellRuntime {
 #[derive(Debug, Clone)]
 pub struct ShellProcess {
     inner: shell::Process,
+    /// The image's userland is GNU coreutils, not busybox.
+    gnu: bool,
+}
+
+/// Whether an image ships GNU coreutils: the Debian- and Oracle-Linux-based official images do;
+/// busybox, alpine and `*-alpine` tags have busybox.
+pub fn gnu_userland(image: &str) -> bool {
+    let base = stowage_core::runtime::image_base(image);
+    let tag = stowage_core::runtime::image_tag(image);
+    !(matches!(base, "busybox" | "alpine") || tag.contains("alpine") || tag.contains("busybox"))
 }
 
 fn epoch_ms() -> u64 {
@@ -49,7 +62,7 @@ fn epoch_ms() -> u64 {
 impl Process for ShellProcess {
     fn resume(&mut self, sys: &mut dyn ProcessSys, budget_steps: u32) -> ProcessPoll {
         let now = sys.now();
-        let mut host = SysHost { sys };
+        let mut host = SysHost { sys, gnu: self.gnu };
         match self.inner.resume(&mut host, budget_steps) {
             Poll::Sleep { until_ms } => ProcessPoll::Sleep { until: SimTime(until_ms.saturating_sub(epoch_ms())) },
             Poll::WaitInput => {
@@ -63,17 +76,27 @@ impl Process for ShellProcess {
     fn clone_box(&self) -> Box<dyn Process> {
         Box::new(self.clone())
     }
+
+    fn interrupt(&mut self, sys: &mut dyn ProcessSys) {
+        let mut host = SysHost { sys, gnu: self.gnu };
+        self.inner.interrupt(&mut host, stowage_core::kubelet::STEP_BUDGET);
+    }
 }
 
 /// A container's `ProcessSys` seen as the shell's [`Host`].
 pub struct SysHost<'a> {
     /// The container's view of the world.
     pub sys: &'a mut dyn ProcessSys,
+    /// The image's userland is GNU coreutils.
+    pub gnu: bool,
 }
 
 impl Host for SysHost<'_> {
     fn fs(&mut self) -> Vfs<'_> {
         self.sys.fs()
+    }
+    fn gnu_coreutils(&self) -> bool {
+        self.gnu
     }
     fn now_ms(&self) -> u64 {
         u64::try_from(self.sys.now().unix_millis()).unwrap_or(0)

@@ -4,7 +4,8 @@
 //! # Model
 //! - Every line runs through the one shell ([`crate::shell`]); `kubectl` is an external command of
 //!   the workstation, so pipes (`kubectl get pv -o name | wc -l`), `&&`, heredocs and redirections work.
-//! - After each top-level line the cluster settles (every controller finishes what it can).
+//! - After each top-level line the cluster settles (every controller finishes what it can), unless the line
+//!   runs with [`Session::run_unsettled`] (a UI's step mode).
 //! - `sleep N` advances simulated time by N seconds (the cluster runs meanwhile).
 //! - The workstation filesystem is an in-memory tree with `/root` as home and working directory;
 //!   files the web editor holds are files here ([`Session::write_file`]).
@@ -104,9 +105,25 @@ impl Session {
 
     /// Runs one command line (or several lines forming one command) and lets the cluster settle.
     ///
+    /// The same as [`Session::run_unsettled`] followed by [`Cluster::settle`], so a front end may instead settle
+    /// in slices of [`Cluster::step`] until [`Cluster::is_settled`] and reach the same state.
+    ///
     /// # Guarantees
     /// Never panics and never hangs: the shell runs under a step budget and the cluster's settle is bounded.
     pub fn run(&mut self, line: &str) -> Output {
+        let output = self.run_unsettled(line);
+        self.cluster.settle();
+        output
+    }
+
+    /// Runs one command line without settling the cluster afterwards: the line's API writes are made and the
+    /// work they cause stays queued, for a front end to run one controller action at a time ([`Cluster::step`])
+    /// or on simulated time ([`Cluster::advance`]).
+    ///
+    /// Commands that wait on the cluster keep their meaning: `sleep` advances simulated time, and `kubectl wait`,
+    /// `logs -f`, `get -w`, `exec` into a starting pod and `delete` (which waits for finalizers) run the cluster
+    /// as far as they need to.
+    pub fn run_unsettled(&mut self, line: &str) -> Output {
         let trimmed = line.trim();
         if trimmed.is_empty() {
             return Output::default();
@@ -128,7 +145,6 @@ impl Session {
             // `exit` ends the shell; the terminal starts a fresh one in the home directory.
             self.shell = Process::interactive();
         }
-        self.cluster.settle();
         Output { stdout: output.stdout, stderr: output.stderr, exit_code: output.exit_code, hints }
     }
 
@@ -259,6 +275,7 @@ impl Host for TerminalHost<'_> {
                     exit_code: outcome.exit_code,
                 })
             }
+            "stowage" => Some(shell::node_cmd::run(self.cluster, argv)),
             "clear" | "reset" => Some(ExternalOutput::default()),
             "history" => {
                 let mut out = String::new();
@@ -267,7 +284,16 @@ impl Host for TerminalHost<'_> {
                 }
                 Some(ExternalOutput { stdout: out.into_bytes(), ..ExternalOutput::default() })
             }
-            "helm" | "kind" | "minikube" | "eksctl" | "gcloud" | "aws" | "az" => {
+            "helm" => {
+                let mut fs = Vfs::new(self.fs, self.mounts);
+                let out = crate::helm::run(self.cluster, &mut fs, argv);
+                Some(ExternalOutput {
+                    stdout: out.stdout.into_bytes(),
+                    stderr: out.stderr.into_bytes(),
+                    exit_code: out.exit_code,
+                })
+            }
+            "kind" | "minikube" | "eksctl" | "gcloud" | "aws" | "az" => {
                 let hint = format!(
                     "{program} is not installed in this playground; the cluster's profile already provides its nodes, CSI drivers and StorageClasses (see kubectl get csidriver,sc)."
                 );
@@ -394,6 +420,23 @@ mod tests {
         {
             session.run(line);
         }
+    }
+
+    #[test]
+    fn run_unsettled_should_leave_the_work_queued_and_settling_should_reach_the_same_state() {
+        let claim = "cat <<EOF | kubectl apply -f -\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: c\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\nEOF";
+        let mut settled = Session::new(Profile::Guide, Seed(1));
+        let out = settled.run(claim);
+        assert_eq!(out.stdout, "persistentvolumeclaim/c created\n", "{out:?}");
+        let mut held = Session::new(Profile::Guide, Seed(1));
+        assert_eq!(held.run_unsettled(claim), out);
+        assert!(!held.cluster().is_settled(), "the claim's reconciles are still queued");
+        let steps = std::iter::from_fn(|| (!held.cluster().is_settled()).then(|| held.cluster_mut().step()))
+            .take(10_000)
+            .count();
+        assert!(steps > 0);
+        assert_eq!(held.cluster().view(), settled.cluster().view());
+        assert_eq!(held.cluster().api().trace().events(), settled.cluster().api().trace().events());
     }
 
     #[test]

@@ -70,12 +70,14 @@ pub fn Shell(props: &ShellProps) -> Html {
             }
         });
     }
-    // Replay a restored session a few inputs per frame, so the page stays responsive and shows progress.
+    // Long work (replaying a restored session, settling after a large apply) runs a slice per timer callback, so
+    // the browser paints and handles input between slices; the progress changes with every slice.
     {
         let dispatcher = dispatcher.clone();
-        use_effect_with(state.pending.len(), move |left| {
-            let timer =
-                (*left > 0).then(|| Timeout::new(16, move || dispatcher.dispatch(PlaygroundAction::RestoreChunk)));
+        use_effect_with(state.progress.clone(), move |progress| {
+            let timer = progress
+                .is_some()
+                .then(|| Timeout::new(0, move || dispatcher.dispatch(PlaygroundAction::RestoreChunk)));
             move || drop(timer)
         });
     }
@@ -92,21 +94,38 @@ pub fn Shell(props: &ShellProps) -> Html {
     // The play timer decides only when to ask for the next tick; the reducer decides what happens.
     {
         let dispatcher = dispatcher.clone();
-        let replaying = state.replay.is_some();
-        let speed = state.speed_factor();
-        use_effect_with((state.playing, replaying, state.speed), move |(playing, _, _)| {
-            let period = if replaying { (600.0 / speed).round() as u32 } else { TICK_MS };
-            let timer =
-                playing.then(|| Interval::new(period.max(30), move || dispatcher.dispatch(PlaygroundAction::Tick)));
+        use_effect_with(state.playing, move |playing| {
+            let timer = playing.then(|| Interval::new(TICK_MS, move || dispatcher.dispatch(PlaygroundAction::Tick)));
             move || drop(timer)
         });
     }
+    let cancel = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(PlaygroundAction::CancelWork))
+    };
     html! {
         <div class="app" data-theme-shown={state.theme().name()}>
             if let Some(progress) = &state.progress {
-                <div class="progress-bar" role="progressbar" aria-label={progress.label.clone()}
-                    aria-valuemin="0" aria-valuemax={progress.total.to_string()} aria-valuenow={progress.done.to_string()}>
-                    <span style={format!("width: {:.1}%", 100.0 * progress.done as f64 / progress.total.max(1) as f64)}></span>
+                <div class={classes!("progress-bar", (progress.total == 0).then_some("progress-indeterminate"))}
+                    role="progressbar" aria-label={progress.label.clone()} aria-valuemin="0"
+                    aria-valuemax={(progress.total > 0).then(|| progress.total.to_string())}
+                    aria-valuenow={(progress.total > 0).then(|| progress.done.to_string())}
+                    aria-valuetext={format!("{} controller actions", progress.steps)}>
+                    <span style={(progress.total > 0).then(|| format!("width: {:.1}%", 100.0 * progress.done as f64 / progress.total as f64))}></span>
+                </div>
+                <div class="work-banner" id="work-banner" role="status">
+                    <span class="work-spinner" aria-hidden="true"></span>
+                    <span id="work-text">
+                        { if progress.total > 0 {
+                            format!("{}: {} of {} inputs · {} controller actions", progress.label, progress.done, progress.total, progress.steps)
+                        } else {
+                            format!("{}: {} controller actions", progress.label, progress.steps)
+                        } }
+                    </span>
+                    if progress.cancellable {
+                        <button type="button" class="button" id="cancel-work" onclick={cancel}
+                            title="Stop here; the rest of the work stays queued for Step and Play">{ "Cancel" }</button>
+                    }
                 </div>
             }
             <Header />

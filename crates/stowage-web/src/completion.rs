@@ -17,7 +17,6 @@ pub const VERBS: &[&str] = &[
     "delete",
     "describe",
     "drain",
-    "edit",
     "events",
     "exec",
     "explain",
@@ -28,6 +27,7 @@ pub const VERBS: &[&str] = &[
     "rollout",
     "run",
     "scale",
+    "taint",
     "uncordon",
     "version",
     "wait",
@@ -35,7 +35,17 @@ pub const VERBS: &[&str] = &[
 
 /// Verbs followed by a resource kind.
 const RESOURCE_VERBS: &[&str] =
-    &["annotate", "delete", "describe", "edit", "explain", "get", "label", "patch", "scale", "wait", "rollout"];
+    &["annotate", "delete", "describe", "explain", "get", "label", "patch", "scale", "wait"];
+
+/// Verbs followed by a node's name.
+const NODE_VERBS: &[&str] = &["cordon", "uncordon", "drain"];
+
+/// Verbs followed by a pod's name.
+const POD_VERBS: &[&str] = &["exec", "logs"];
+
+/// `kubectl rollout` subcommands the playground runs, and the kinds they take.
+const ROLLOUT_SUBCOMMANDS: &[&str] = &["restart", "status"];
+const ROLLOUT_KINDS: &[&str] = &["deployment", "statefulset"];
 
 /// Flags offered after `-`.
 pub const FLAGS: &[&str] = &[
@@ -68,7 +78,7 @@ pub const FLAGS: &[&str] = &[
 
 /// Commands the workstation's shell knows besides kubectl.
 pub const SHELL_COMMANDS: &[&str] =
-    &["cat", "clear", "echo", "grep", "head", "history", "kubectl", "ls", "sleep", "tail", "wc"];
+    &["cat", "clear", "echo", "grep", "head", "helm", "history", "kubectl", "ls", "sleep", "stowage", "tail", "wc"];
 
 /// What pressing Tab does.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -102,6 +112,10 @@ fn kind_of(word: &str) -> Option<Kind> {
             || info.short_names.contains(&word.as_str())
             || info.name.eq_ignore_ascii_case(&word)
     })
+}
+
+fn names(view: &ClusterView, kind: Kind) -> Vec<String> {
+    view.of_kind(kind).map(|o| o.key.name.clone()).collect()
 }
 
 fn common_prefix(words: &[String]) -> String {
@@ -139,8 +153,24 @@ pub fn complete(line: &str, view: &ClusterView) -> Completion {
                 Some(kind) => view.of_kind(kind).map(|o| o.key.name.clone()).collect(),
                 None => Vec::new(),
             },
+            [verb] if NODE_VERBS.contains(verb) => names(view, Kind::Node),
+            ["taint"] => std::iter::once("nodes".to_string()).chain(names(view, Kind::Node)).collect(),
+            ["taint", "nodes" | "node" | "no"] => names(view, Kind::Node),
+            [verb] if POD_VERBS.contains(verb) => names(view, Kind::Pod),
+            ["rollout"] => ROLLOUT_SUBCOMMANDS.iter().map(|s| s.to_string()).collect(),
+            ["rollout", _] => ROLLOUT_KINDS.iter().map(|s| s.to_string()).collect(),
+            ["rollout", _, kind] => match kind_of(kind) {
+                Some(kind) => names(view, kind),
+                None => Vec::new(),
+            },
             _ => Vec::new(),
         }
+    } else if words == ["stowage"] {
+        vec!["node".to_string()]
+    } else if words == ["stowage", "node"] {
+        ["list", "partition", "start", "stop"].iter().map(|s| s.to_string()).collect()
+    } else if words.len() == 3 && words[..2] == ["stowage", "node"] && words[2] != "list" {
+        names(view, Kind::Node)
     } else {
         Vec::new()
     };
@@ -180,5 +210,18 @@ mod tests {
         assert_eq!(completion.line, "kubectl c");
         assert_eq!(completion.candidates, ["cluster-info", "cordon", "create"]);
         assert_eq!(complete("nothing-matches zz", &view()).line, "nothing-matches zz");
+    }
+
+    #[test]
+    fn tab_should_complete_nodes_pods_rollouts_and_the_node_command() {
+        let view = view();
+        assert_eq!(complete("kubectl cordon node-", &view).candidates, ["node-1", "node-2", "node-3"]);
+        assert_eq!(complete("kubectl taint ", &view).candidates, ["node-1", "node-2", "node-3", "nodes"]);
+        assert_eq!(complete("kubectl taint nodes node-", &view).candidates, ["node-1", "node-2", "node-3"]);
+        assert_eq!(complete("kubectl rollout st", &view).line, "kubectl rollout status ");
+        assert_eq!(complete("kubectl rollout status state", &view).line, "kubectl rollout status statefulset ");
+        assert_eq!(complete("stowage node pa", &view).line, "stowage node partition ");
+        assert_eq!(complete("stowage node stop node-", &view).candidates, ["node-1", "node-2", "node-3"]);
+        assert!(complete("kubectl logs ", &view).candidates.iter().all(|name| !name.is_empty()));
     }
 }

@@ -41,8 +41,14 @@ pub enum Input {
     Run(String),
     /// The editor's text, saved as `manifest.yaml` and applied with `kubectl apply -f manifest.yaml`.
     Apply(String),
+    /// A terminal line run without settling the cluster afterwards (step mode): its work stays queued.
+    RunHeld(String),
+    /// The editor's text applied without settling the cluster afterwards (step mode).
+    ApplyHeld(String),
     /// One controller action (`Cluster::step`).
     Step,
+    /// Several controller actions (a settle cancelled part way).
+    Steps(u64),
     /// Simulated time passing, in milliseconds (play).
     Advance(u64),
 }
@@ -50,18 +56,33 @@ pub enum Input {
 impl Input {
     /// Whether this input is a user command (a terminal line or Apply), as opposed to time passing.
     pub fn is_command(&self) -> bool {
+        matches!(self, Input::Run(_) | Input::Apply(_) | Input::RunHeld(_) | Input::ApplyHeld(_))
+    }
+
+    /// The same command without the settle afterwards (`Run` → `RunHeld`); other inputs are returned as they are.
+    pub fn held(self) -> Input {
+        match self {
+            Input::Run(line) => Input::RunHeld(line),
+            Input::Apply(text) => Input::ApplyHeld(text),
+            other => other,
+        }
+    }
+
+    /// Whether running this input settles the cluster afterwards.
+    pub fn settles(&self) -> bool {
         matches!(self, Input::Run(_) | Input::Apply(_))
     }
 
     /// A short label for the timeline.
     pub fn label(&self) -> String {
         match self {
-            Input::Run(line) => {
+            Input::Run(line) | Input::RunHeld(line) => {
                 let first = line.lines().next().unwrap_or_default();
                 if line.contains('\n') { format!("{first} …") } else { first.to_string() }
             }
-            Input::Apply(_) => format!("kubectl apply -f {MANIFEST_FILE}"),
+            Input::Apply(_) | Input::ApplyHeld(_) => format!("kubectl apply -f {MANIFEST_FILE}"),
             Input::Step => "step".to_string(),
+            Input::Steps(n) => format!("{n} steps"),
             Input::Advance(ms) => format!("+{}", format_duration_ms(*ms)),
         }
     }
@@ -104,6 +125,26 @@ pub struct Engine {
     checkpoints: Vec<Checkpoint>,
     /// The checkpoint shown read-only, and its rebuilt session.
     viewing: Option<(usize, Session)>,
+    /// A command whose settle runs in slices ([`Engine::begin_input`]).
+    settling: Option<Settling>,
+}
+
+/// A command whose API writes are made and whose settle is still running in slices.
+#[derive(Clone, Debug)]
+struct Settling {
+    /// The input as it will be recorded once settled (`Run`, `Apply`).
+    input: Input,
+    /// Controller actions run so far.
+    steps: u64,
+}
+
+/// How far a sliced settle got.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SettleProgress {
+    /// Controller actions run so far for the current command.
+    pub steps: u64,
+    /// Whether the cluster settled (or nothing was settling).
+    pub done: bool,
 }
 
 /// What [`Engine::apply_input`] reports back.
@@ -136,6 +177,7 @@ impl Engine {
                 session: None,
             }],
             viewing: None,
+            settling: None,
         }
         .with_first_clone()
     }
@@ -195,6 +237,7 @@ impl Engine {
 
     /// Runs one input on the live session and records a checkpoint. Scrubbed-back views end first.
     pub fn apply_input(&mut self, input: Input) -> InputOutcome {
+        self.finish_settling();
         self.viewing = None;
         let trace_start = self.live.cluster().api().trace().next_seq();
         let outcome = run_input(&mut self.live, &input);
@@ -233,6 +276,92 @@ impl Engine {
         outcome
     }
 
+    /// Starts an input whose settle may be long: a command (`Run`, `Apply`) makes its API writes now and is
+    /// recorded as its held variant until [`Engine::settle_some`] finishes the settle, which then records it as the
+    /// settling command (so replay reaches the same state). Other inputs run at once, as [`Engine::apply_input`].
+    pub fn begin_input(&mut self, input: Input) -> InputOutcome {
+        if !input.settles() {
+            return self.apply_input(input);
+        }
+        let outcome = self.apply_input(input.clone().held());
+        if !self.live.cluster().is_settled() {
+            self.settling = Some(Settling { input, steps: 0 });
+        } else if let Some(last) = self.checkpoints.last_mut() {
+            last.input = Some(input);
+        }
+        outcome
+    }
+
+    /// Whether a command's settle is still running in slices.
+    pub fn is_settling(&self) -> bool {
+        self.settling.is_some()
+    }
+
+    /// Runs up to `max_steps` controller actions of the settling command. When the cluster settles, the command's
+    /// checkpoint is updated to the settled state (the same state as one [`Session::run`]).
+    pub fn settle_some(&mut self, max_steps: u64) -> SettleProgress {
+        let Some(settling) = &mut self.settling else {
+            return SettleProgress { steps: 0, done: true };
+        };
+        let mut ran = 0;
+        while ran < max_steps
+            && !self.live.cluster().is_settled()
+            && settling.steps < stowage_core::Cluster::SETTLE_STEPS_MAX
+        {
+            if self.live.cluster_mut().step().is_none() {
+                break;
+            }
+            ran += 1;
+            settling.steps += 1;
+        }
+        let steps = settling.steps;
+        if !self.live.cluster().is_settled() && steps < stowage_core::Cluster::SETTLE_STEPS_MAX {
+            return SettleProgress { steps, done: false };
+        }
+        let input = settling.input.clone();
+        self.settling = None;
+        if !self.live.cluster().is_settled() {
+            // The bound: settle the rest the way `Session::run` does, so replay agrees (it notes the bound).
+            self.live.cluster_mut().settle();
+        }
+        let live = &self.live;
+        if let Some(last) = self.checkpoints.last_mut() {
+            last.input = Some(input);
+            last.at_ms = live.cluster().now().as_millis();
+            last.trace_end = live.cluster().api().trace().next_seq();
+            last.volume_phases = volume_phases(live);
+            last.session = Some(live.clone());
+        }
+        SettleProgress { steps, done: true }
+    }
+
+    /// Stops a sliced settle where it is: the command stays recorded without its settle, followed by the
+    /// controller actions that ran (`Steps`), so replay reaches this same state. The rest of the work stays queued.
+    pub fn cancel_settling(&mut self) -> u64 {
+        let Some(settling) = self.settling.take() else {
+            return 0;
+        };
+        if settling.steps > 0 {
+            let trace_start = self.checkpoints.last().map_or(0, |c| c.trace_end);
+            self.checkpoints.push(Checkpoint {
+                input: Some(Input::Steps(settling.steps)),
+                at_ms: self.live.cluster().now().as_millis(),
+                trace_start,
+                trace_end: self.live.cluster().api().trace().next_seq(),
+                summary: format!("{} controller actions, then cancelled", settling.steps),
+                volume_phases: volume_phases(&self.live),
+                session: None,
+            });
+            self.thin_clones();
+        }
+        settling.steps
+    }
+
+    /// Finishes a sliced settle at once.
+    pub fn finish_settling(&mut self) {
+        while !self.settle_some(u64::MAX).done {}
+    }
+
     /// Keeps clones where the model says and drops the others; the newest always keeps one.
     fn thin_clones(&mut self) {
         let len = self.checkpoints.len();
@@ -266,6 +395,7 @@ impl Engine {
 
     /// Shows checkpoint `index` read-only (the newest index returns to the present).
     pub fn view_checkpoint(&mut self, index: usize) {
+        self.finish_settling();
         let index = index.min(self.checkpoints.len() - 1);
         if index == self.checkpoints.len() - 1 {
             self.viewing = None;
@@ -276,6 +406,7 @@ impl Engine {
 
     /// Makes checkpoint `index` the present: later checkpoints and their inputs are discarded.
     pub fn continue_from(&mut self, index: usize) {
+        self.finish_settling();
         let index = index.min(self.checkpoints.len() - 1);
         let session = match self.viewing.take() {
             Some((shown, session)) if shown == index => session,
@@ -323,9 +454,15 @@ fn run_input(session: &mut Session, input: &Input) -> InputOutcome {
             let output = session.run(line);
             InputOutcome { summary: summarize_output(&output), output }
         }
-        Input::Apply(text) => {
+        Input::RunHeld(line) => {
+            let output = session.run_unsettled(line);
+            InputOutcome { summary: summarize_output(&output), output }
+        }
+        Input::Apply(text) | Input::ApplyHeld(text) => {
+            let settle = matches!(input, Input::Apply(_));
             let output = match session.write_file(MANIFEST_FILE, text) {
-                Ok(()) => session.run(&format!("kubectl apply -f {MANIFEST_FILE}")),
+                Ok(()) if settle => session.run(&format!("kubectl apply -f {MANIFEST_FILE}")),
+                Ok(()) => session.run_unsettled(&format!("kubectl apply -f {MANIFEST_FILE}")),
                 Err(error) => Output {
                     stderr: format!("cannot save {MANIFEST_FILE}: {error}\n"),
                     exit_code: 1,
@@ -340,6 +477,10 @@ fn run_input(session: &mut Session, input: &Input) -> InputOutcome {
                 None => "nothing to do: no controller has work queued".to_string(),
             };
             InputOutcome { output: Output::default(), summary }
+        }
+        Input::Steps(n) => {
+            let ran = (0..*n).take_while(|_| session.cluster_mut().step().is_some()).count();
+            InputOutcome { output: Output::default(), summary: format!("{ran} controller actions") }
         }
         Input::Advance(ms) => {
             let report = session.cluster_mut().advance(SimDuration::from_millis(*ms));
@@ -462,6 +603,67 @@ mod tests {
         let events = engine.trace_between(index, index, 1_000);
         assert!(!events.is_empty());
         assert!(events.iter().all(|e| e.seq >= engine.checkpoints()[1].trace_start));
+    }
+
+    const STATEFULSET: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  serviceName: web\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: c\n        image: busybox\n        command: [sleep, \"3600\"]\n        volumeMounts:\n        - name: data\n          mountPath: /data\n  volumeClaimTemplates:\n  - metadata:\n      name: data\n    spec:\n      accessModes: [ReadWriteOnce]\n      resources:\n        requests:\n          storage: 1Gi\n";
+
+    fn replayed(engine: &Engine) -> Engine {
+        let mut replayed = Engine::new(engine.profile());
+        for input in engine.inputs() {
+            replayed.apply_input(input);
+        }
+        replayed
+    }
+
+    #[test]
+    fn a_settle_in_slices_should_reach_the_same_state_as_one_settle() {
+        let mut whole = Engine::new(Profile::Minikube);
+        whole.apply_input(Input::Apply(STATEFULSET.into()));
+        let mut sliced = Engine::new(Profile::Minikube);
+        let outcome = sliced.begin_input(Input::Apply(STATEFULSET.into()));
+        assert_eq!(outcome.output.stdout, "statefulset.apps/web created\n");
+        assert!(sliced.is_settling());
+        assert_eq!(sliced.inputs(), vec![Input::ApplyHeld(STATEFULSET.into())]);
+        let mut slices = 0;
+        while !sliced.settle_some(7).done {
+            slices += 1;
+        }
+        assert!(slices > 3, "{slices} slices");
+        assert_eq!(sliced.inputs(), whole.inputs());
+        assert_eq!(sliced.live().cluster().view(), whole.live().cluster().view());
+        assert_eq!(sliced.checkpoints()[1].trace_end, whole.checkpoints()[1].trace_end);
+        assert_eq!(replayed(&sliced).live().cluster().view(), whole.live().cluster().view());
+    }
+
+    #[test]
+    fn a_cancelled_settle_should_replay_to_the_same_state() {
+        let mut engine = Engine::new(Profile::Minikube);
+        engine.begin_input(Input::Apply(STATEFULSET.into()));
+        assert!(!engine.settle_some(5).done);
+        assert_eq!(engine.cancel_settling(), 5);
+        assert!(!engine.is_settling());
+        assert!(!engine.live().cluster().is_settled());
+        assert_eq!(engine.inputs(), vec![Input::ApplyHeld(STATEFULSET.into()), Input::Steps(5)]);
+        assert_eq!(replayed(&engine).live().cluster().view(), engine.live().cluster().view());
+        // A later command finishes nothing by itself: the queued work stays until stepped or settled.
+        engine.view_checkpoint(1);
+        assert_eq!(engine.viewing(), Some(1));
+    }
+
+    #[test]
+    fn held_commands_should_leave_work_for_steps() {
+        let mut engine = Engine::new(Profile::Minikube);
+        engine.apply_input(Input::ApplyHeld(STATEFULSET.into()));
+        assert!(!engine.live().cluster().is_settled());
+        let mut steps = 0;
+        while !engine.live().cluster().is_settled() && steps < 10_000 {
+            engine.apply_input(Input::Step);
+            steps += 1;
+        }
+        let mut settled = Engine::new(Profile::Minikube);
+        settled.apply_input(Input::Apply(STATEFULSET.into()));
+        assert_eq!(engine.live().cluster().view(), settled.live().cluster().view());
+        assert_eq!(replayed(&engine).live().cluster().view(), engine.live().cluster().view());
     }
 
     #[test]

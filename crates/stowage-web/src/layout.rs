@@ -12,17 +12,21 @@ use stowage_core::ObjectKey;
 use crate::scene::{DiskItem, Item, LinkKind, ObjectRefText, PodItem, Scene};
 
 /// The width of a column, in view-box units.
-pub const COLUMN_WIDTH: f64 = 156.0;
+pub const COLUMN_WIDTH: f64 = 184.0;
 /// The gap between columns.
 pub const COLUMN_GAP: f64 = 40.0;
 /// The margin around the drawing.
 pub const MARGIN: f64 = 12.0;
 /// The height of an object box.
-pub const BOX_HEIGHT: f64 = 48.0;
+pub const BOX_HEIGHT: f64 = 54.0;
 /// The vertical gap between boxes.
 pub const BOX_GAP: f64 = 10.0;
 /// The height of one text line inside pods.
-pub const LINE_HEIGHT: f64 = 12.0;
+pub const LINE_HEIGHT: f64 = 13.0;
+/// The height of a pod box without its container and mount lines.
+pub const POD_HEIGHT: f64 = 52.0;
+/// The height of a node's heading inside its box.
+pub const NODE_HEADING: f64 = 36.0;
 /// Characters that fit on one line of a box at the diagram's font size.
 pub const CHARS_PER_LINE: usize = 25;
 
@@ -163,6 +167,8 @@ pub fn phase_class(status: &str, terminating: bool) -> &'static str {
         "Available" => "available",
         "Failed" | "Lost" | "Error" | "CrashLoopBackOff" | "NotReady" => "failed",
         "Terminating" => "terminating",
+        "Stopped" => "stopped",
+        "Partitioned" => "partitioned",
         "Running" | "Ready" | "Succeeded" | "Active" | "ready" | "available" => "ok",
         _ => "none",
     }
@@ -313,10 +319,10 @@ pub fn layout(scene: &Scene) -> Diagram {
         y += 18.0;
         for node in &zone.nodes {
             let node_top = y;
-            y += 30.0;
+            y += NODE_HEADING;
             for pod in &node.pods {
                 let lines = pod_lines(pod);
-                let h = 40.0 + lines.len() as f64 * LINE_HEIGHT;
+                let h = POD_HEIGHT + lines.len() as f64 * LINE_HEIGHT;
                 let mut shape = object_shape(ShapeKind::Pod, &pod.item, x0 + 14.0, y);
                 shape.w = COLUMN_WIDTH - 28.0;
                 shape.h = h;
@@ -330,7 +336,7 @@ pub fn layout(scene: &Scene) -> Diagram {
             }
             let mut node_shape = object_shape(ShapeKind::Node, &node.item, x0 + 7.0, node_top);
             node_shape.w = COLUMN_WIDTH - 14.0;
-            node_shape.h = (y - node_top).max(30.0) + 2.0;
+            node_shape.h = (y - node_top).max(NODE_HEADING) + 2.0;
             node_shape.detail = match node.system_pods {
                 0 => String::new(),
                 1 => "+1 system pod".to_string(),
@@ -362,7 +368,7 @@ pub fn layout(scene: &Scene) -> Diagram {
         for pod in &scene.unscheduled {
             let lines = pod_lines(pod);
             let mut shape = object_shape(ShapeKind::Pod, &pod.item, x0, y);
-            shape.h = 40.0 + lines.len() as f64 * LINE_HEIGHT;
+            shape.h = POD_HEIGHT + lines.len() as f64 * LINE_HEIGHT;
             shape.lines = lines;
             for (rel, target) in &pod.item.links {
                 links.push((shape.id.clone(), *rel, target_id(target)));
@@ -579,6 +585,8 @@ mod tests {
         assert_eq!(phase_class("Released", false), "released");
         assert_eq!(phase_class("Available", false), "available");
         assert_eq!(phase_class("Failed", false), "failed");
+        assert_eq!(phase_class("Stopped", false), "stopped");
+        assert_eq!(phase_class("Partitioned", false), "partitioned");
     }
 
     #[test]

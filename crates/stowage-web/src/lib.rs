@@ -10,6 +10,7 @@ pub mod components;
 pub mod context;
 pub mod engine;
 pub mod examples;
+pub mod fieldpath;
 pub mod flow;
 pub mod icons;
 pub mod layout;

@@ -331,6 +331,11 @@ pub fn build(cluster: &Cluster, view: &ClusterView) -> Scene {
                     .unwrap_or("no zone")
                     .to_string();
                 entry.detail = text(&value, "/status/nodeInfo/kubeletVersion").to_string();
+                // A machine the playground stopped or partitioned shows that, whatever the API still says.
+                if let Some((_, machine)) = view.node_states.iter().find(|(name, _)| *name == key.name) {
+                    entry.detail = format!("{} · {}", entry.status, entry.detail);
+                    entry.status = machine.clone();
+                }
                 nodes.push((zone, NodeItem { item: entry, pods: Vec::new(), system_pods: 0 }));
             }
             Kind::Pod => {

@@ -50,6 +50,9 @@ pub const TICK_MS: u32 = 250;
 /// How many logged inputs a restore replays per animation frame.
 pub const RESTORE_CHUNK: usize = 4;
 
+/// How many controller actions a long settle runs before it yields to the browser.
+pub const SETTLE_CHUNK: u64 = 120;
+
 /// The newest Kubernetes events the timeline lists.
 pub const EVENTS_MAX: usize = 200;
 
@@ -171,26 +174,24 @@ pub struct Frame {
     pub viewing_past: bool,
     /// The newest Kubernetes events at the shown moment, oldest first.
     pub events: Vec<EventRow>,
+    /// When the shown checkpoint is time passing (a step, played time), the first trace sequence number it
+    /// added: the flow view highlights those messages as the ones that just happened.
+    pub fresh_from: Option<u64>,
 }
 
-/// The step-mode replay of the last operation: how many of the flow's messages are revealed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Replay {
-    /// Messages revealed so far.
-    pub revealed: usize,
-    /// Messages in the operation.
-    pub total: usize,
-}
-
-/// Work in progress (restoring a session), for the progress bar.
+/// Work in progress (restoring a session, settling after a large apply), for the progress bar.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Progress {
     /// What is happening.
     pub label: String,
-    /// Steps done.
+    /// Parts done (inputs of a restore); with `total` 0 the amount of work is unknown.
     pub done: usize,
-    /// Steps in all.
+    /// Parts in all, or 0 when unknown (a settle: the controllers decide how much work there is).
     pub total: usize,
+    /// Controller actions run so far by the current settle.
+    pub steps: u64,
+    /// Whether the user may cancel it (a settle may; a restore may not).
+    pub cancellable: bool,
 }
 
 /// What persistence stores: inputs only.
@@ -247,10 +248,9 @@ pub struct PlaygroundState {
     pub playing: bool,
     /// The index into [`SPEEDS`].
     pub speed: usize,
-    /// Whether commands are replayed step by step in the flow view.
+    /// Step mode: commands make their API writes and leave the cluster unsettled, for Step (one controller
+    /// action) and Play (simulated time) to run. Off by default: each command settles the cluster.
     pub step_mode: bool,
-    /// The step-mode replay in progress.
-    pub replay: Option<Replay>,
     /// Inputs still to replay (restoring a saved session).
     pub pending: Rc<VecDeque<Input>>,
     /// Progress of long work.
@@ -280,7 +280,7 @@ pub enum PlaygroundAction {
     ClearTerminal,
     /// Open an object in the inspector (or close it).
     Select(Option<ObjectKey>),
-    /// One controller action (or, during a step-mode replay, the next message).
+    /// One controller action.
     Step,
     /// The play timer fired.
     Tick,
@@ -302,8 +302,10 @@ pub enum PlaygroundAction {
     SwitchProfile(Profile),
     /// Restore a saved session: load the manifest and replay the inputs in chunks.
     Restore(Saved),
-    /// Replay the next chunk of a restore.
+    /// Do the next slice of long work: replay restored inputs, run the next controller actions of a settle.
     RestoreChunk,
+    /// Stop a long settle where it is (the rest of the work stays queued).
+    CancelWork,
     /// Switch between the light and the dark theme (remembers the choice).
     ToggleTheme,
     /// The operating system's colour-scheme preference changed.
@@ -346,7 +348,6 @@ impl PlaygroundState {
             playing: false,
             speed: SPEED_DEFAULT,
             step_mode: false,
-            replay: None,
             pending: Rc::default(),
             progress: None,
             inputs_revision: 0,
@@ -433,25 +434,63 @@ impl PlaygroundState {
         }
     }
 
-    /// Runs an input on the engine, echoes it and its output, and refreshes the frame.
+    /// Runs an input on the engine, echoes it and its output, and refreshes the frame. A command's settle runs
+    /// its first slice here; if work is left, [`PlaygroundState::progress`] asks the app to run more slices.
     fn run_input(&mut self, input: Input) {
         match &input {
-            Input::Run(line) => self.push_line(LineKind::Command, line.clone()),
-            Input::Apply(_) => {
+            Input::Run(line) | Input::RunHeld(line) => self.push_line(LineKind::Command, line.clone()),
+            Input::Apply(_) | Input::ApplyHeld(_) => {
                 self.push_line(LineKind::Command, format!("kubectl apply -f {MANIFEST_FILE}"));
             }
-            Input::Step | Input::Advance(_) => {}
+            Input::Step | Input::Steps(_) | Input::Advance(_) => {}
         }
-        let command = input.is_command();
-        let outcome = self.engine.update(|engine| engine.apply_input(input));
+        let outcome = self.engine.update(|engine| engine.begin_input(input));
         self.push_output(&outcome.output);
         self.flow_choice = None;
         self.inputs_revision = self.inputs_revision.wrapping_add(1);
-        self.refresh();
-        if command && self.step_mode {
-            let total = self.frame.sequence.messages.len();
-            self.replay = (total > 0).then_some(Replay { revealed: 0, total });
+        self.progress = None;
+        self.settle_slice();
+    }
+
+    /// A command as the current mode runs it: held (unsettled) in step mode.
+    fn mode_input(&self, input: Input) -> Input {
+        if self.step_mode { input.held() } else { input }
+    }
+
+    /// Runs the next slice of a settle; refreshes the frame when it finishes.
+    fn settle_slice(&mut self) {
+        let progress = self.engine.update(|engine| engine.settle_some(SETTLE_CHUNK));
+        if progress.done {
+            if self.progress.as_ref().is_some_and(|p| p.cancellable) {
+                self.progress = None;
+            }
+            if progress.steps > 0 {
+                // The command is now recorded as settled: save that.
+                self.inputs_revision = self.inputs_revision.wrapping_add(1);
+            }
+            self.refresh();
+            return;
         }
+        let first = self.progress.is_none();
+        self.progress = Some(match self.progress.take() {
+            Some(previous) => Progress { steps: progress.steps, ..previous },
+            None => Progress {
+                label: "Settling the cluster".to_string(),
+                done: 0,
+                total: 0,
+                steps: progress.steps,
+                cancellable: true,
+            },
+        });
+        if first {
+            // Show the objects the command wrote while the controllers work.
+            self.refresh();
+        }
+    }
+
+    /// Whether long work (a restore or a settle) is under way.
+    pub fn busy(&self) -> bool {
+        self.progress.is_some()
     }
 
     /// Rebuilds the frame and the inspector after the engine changed.
@@ -477,9 +516,21 @@ impl PlaygroundState {
     }
 
     fn apply_manifest(&mut self) {
-        let diagnostics = diagnostics_of(&self.manifest);
+        let mut diagnostics = diagnostics_of(&self.manifest);
+        let input = self.mode_input(Input::Apply(self.manifest.to_string()));
+        self.run_input(input);
+        if diagnostics.is_empty() {
+            let stderr: String = self
+                .terminal
+                .iter()
+                .rev()
+                .take_while(|line| line.kind != LineKind::Command)
+                .filter(|line| line.kind == LineKind::Error)
+                .map(|line| format!("{}\n", line.text))
+                .collect();
+            diagnostics = crate::fieldpath::server_diagnostics(&self.manifest, &stderr);
+        }
         self.diagnostics = Rc::new(diagnostics);
-        self.run_input(Input::Apply(self.manifest.to_string()));
     }
 
     fn run_command(&mut self, command: &str) {
@@ -492,7 +543,8 @@ impl PlaygroundState {
             self.push_line(LineKind::Command, "");
             return;
         }
-        self.run_input(Input::Run(command.to_string()));
+        let input = self.mode_input(Input::Run(command.to_string()));
+        self.run_input(input);
     }
 
     fn switch_profile(&mut self, profile: Profile) {
@@ -500,7 +552,6 @@ impl PlaygroundState {
         self.engine = EngineCell::new(Engine::new(profile));
         self.selected = None;
         self.flow_choice = None;
-        self.replay = None;
         self.playing = false;
         self.pending = Rc::default();
         self.progress = None;
@@ -512,26 +563,14 @@ impl PlaygroundState {
     }
 
     fn step(&mut self) {
-        if let Some(replay) = &mut self.replay {
-            replay.revealed += 1;
-            if replay.revealed >= replay.total {
-                self.replay = None;
-                self.playing = false;
-            }
-            return;
-        }
-        if self.frame.viewing_past {
+        if self.frame.viewing_past || self.busy() {
             return;
         }
         self.run_input(Input::Step);
     }
 
     fn tick(&mut self) {
-        if !self.playing {
-            return;
-        }
-        if self.replay.is_some() {
-            self.step();
+        if !self.playing || self.busy() {
             return;
         }
         if self.frame.viewing_past {
@@ -615,7 +654,65 @@ fn build_frame(engine: &Engine, flow_choice: Option<(usize, usize)>) -> Frame {
         shown,
         viewing_past: engine.viewing().is_some(),
         events,
+        fresh_from: engine.checkpoints()[shown]
+            .input
+            .as_ref()
+            .filter(|input| !input.is_command())
+            .map(|_| engine.checkpoints()[shown].trace_start),
     }
+}
+
+/// What the playground can do to a node's machine (`stowage node stop|partition|start NODE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeAction {
+    /// Power the machine off.
+    Stop,
+    /// Cut it off from the control plane.
+    Partition,
+    /// Bring it back.
+    Start,
+}
+
+impl NodeAction {
+    /// Every action, in menu order.
+    pub const ALL: [NodeAction; 3] = [NodeAction::Stop, NodeAction::Partition, NodeAction::Start];
+
+    /// The shell's verb.
+    pub fn verb(self) -> &'static str {
+        match self {
+            NodeAction::Stop => "stop",
+            NodeAction::Partition => "partition",
+            NodeAction::Start => "start",
+        }
+    }
+
+    /// The button's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            NodeAction::Stop => "Stop node",
+            NodeAction::Partition => "Partition node",
+            NodeAction::Start => "Start node",
+        }
+    }
+
+    /// The terminal line that does it (run through the session, so it is recorded as an input).
+    pub fn command(self, node: &str) -> String {
+        format!("stowage node {} {node}", self.verb())
+    }
+
+    /// Whether the action changes a machine in `state` (`Ready`, `Stopped`, `Partitioned`).
+    pub fn applies_to(self, state: &str) -> bool {
+        match self {
+            NodeAction::Stop => state != "Stopped",
+            NodeAction::Partition => state == "Ready",
+            NodeAction::Start => state != "Ready",
+        }
+    }
+}
+
+/// A node machine's state as the view reports it: `Ready` unless the playground stopped or partitioned it.
+pub fn machine_state<'a>(view: &'a ClusterView, node: &str) -> &'a str {
+    view.node_states.iter().find(|(name, _)| name == node).map_or("Ready", |(_, state)| state.as_str())
 }
 
 /// `9479` → `0:09.479` (simulated time since the cluster started).
@@ -684,14 +781,13 @@ impl Reducible for PlaygroundState {
             PlaygroundAction::SetSpeed(speed) => next.speed = speed.min(SPEEDS.len() - 1),
             PlaygroundAction::ToggleStepMode => {
                 next.step_mode = !self.step_mode;
-                if !next.step_mode {
-                    next.replay = None;
-                }
                 next.inputs_revision = next.inputs_revision.wrapping_add(1);
             }
             PlaygroundAction::Scrub(index) => {
+                if self.busy() {
+                    return self;
+                }
                 next.playing = false;
-                next.replay = None;
                 next.engine.update(|engine| engine.view_checkpoint(index));
                 next.flow_choice = None;
                 next.refresh();
@@ -719,7 +815,6 @@ impl Reducible for PlaygroundState {
             }
             PlaygroundAction::SetFlowRange(range) => {
                 next.flow_choice = range;
-                next.replay = None;
                 next.refresh();
             }
             PlaygroundAction::SwitchProfile(profile) => next.switch_profile(profile),
@@ -730,30 +825,60 @@ impl Reducible for PlaygroundState {
                 next.step_mode = saved.step_mode;
                 let total = saved.inputs.len();
                 next.pending = Rc::new(saved.inputs.into());
-                next.progress =
-                    (total > 0).then(|| Progress { label: "Restoring your session".to_string(), done: 0, total });
+                next.progress = (total > 0).then(|| Progress {
+                    label: "Restoring your session".to_string(),
+                    done: 0,
+                    total,
+                    steps: 0,
+                    cancellable: false,
+                });
                 if total == 0 {
                     next.inputs_revision = next.inputs_revision.wrapping_add(1);
                 }
             }
             PlaygroundAction::RestoreChunk => {
-                if self.pending.is_empty() {
+                let settling = self.engine.with(Engine::is_settling);
+                if self.pending.is_empty() && !settling {
                     return self;
                 }
-                let step_mode = next.step_mode;
-                next.step_mode = false;
-                for _ in 0..RESTORE_CHUNK {
-                    let Some(input) = Rc::make_mut(&mut next.pending).pop_front() else {
-                        break;
-                    };
-                    next.run_input(input);
+                let restoring = self.progress.as_ref().filter(|p| !p.cancellable).cloned();
+                if settling {
+                    next.settle_slice();
                 }
-                next.step_mode = step_mode;
-                next.progress = match (&next.progress, next.pending.len()) {
-                    (_, 0) => None,
-                    (Some(progress), left) => Some(Progress { done: progress.total - left, ..progress.clone() }),
-                    (None, _) => None,
-                };
+                // Restored inputs run as recorded (held or settling), a few per frame.
+                if let Some(restoring) = restoring {
+                    let mut ran = 0;
+                    while ran < RESTORE_CHUNK && !next.engine.with(Engine::is_settling) {
+                        let Some(input) = Rc::make_mut(&mut next.pending).pop_front() else {
+                            break;
+                        };
+                        next.run_input(input);
+                        ran += 1;
+                    }
+                    let settling = next.engine.with(Engine::is_settling);
+                    let left = next.pending.len() + usize::from(settling);
+                    let steps = next.progress.as_ref().map_or(0, |p| p.steps);
+                    next.progress = (left > 0).then(|| Progress { done: restoring.total - left, steps, ..restoring });
+                    if left == 0 {
+                        next.refresh();
+                    }
+                }
+            }
+            PlaygroundAction::CancelWork => {
+                if !self.progress.as_ref().is_some_and(|p| p.cancellable) {
+                    return self;
+                }
+                let steps = next.engine.update(Engine::cancel_settling);
+                next.progress = None;
+                next.inputs_revision = next.inputs_revision.wrapping_add(1);
+                next.push_line(
+                    LineKind::Hint,
+                    format!(
+                        "Settling cancelled after {steps} controller actions; the rest of the work stays queued \
+                         (Step or Play runs it)."
+                    ),
+                );
+                next.refresh();
             }
             PlaygroundAction::ToggleTheme => {
                 next.theme_choice = match self.theme() {
@@ -928,15 +1053,106 @@ mod tests {
     }
 
     #[test]
-    fn step_mode_should_replay_the_operation_one_message_at_a_time() {
+    fn step_mode_should_leave_the_work_queued_for_one_controller_action_per_step() {
         let state = reduce(PlaygroundState::default(), PlaygroundAction::ToggleStepMode);
         let mut state = reduce(state, PlaygroundAction::Apply);
-        let replay = state.replay.expect("a replay");
-        assert_eq!(replay.revealed, 0);
-        for _ in 0..replay.total {
+        // The API writes are made; the controllers have not run.
+        assert!(!state.frame.view.settled);
+        assert_eq!(status(&state, "PersistentVolumeClaim/production/data-claim"), "Pending");
+        assert_eq!(status(&state, "PersistentVolume/pv-nfs-data"), "Pending");
+        let mut steps = 0;
+        let mut statuses = Vec::new();
+        while !state.frame.view.settled && steps < 100 {
+            let messages = state.frame.sequence.messages.len();
             state = reduce(state, PlaygroundAction::Step);
+            steps += 1;
+            assert!(state.frame.fresh_from.is_some());
+            assert!(state.frame.sequence.messages.len() >= messages, "the flow grows with each step");
+            statuses.push(status(&state, "PersistentVolume/pv-nfs-data"));
         }
-        assert_eq!(state.replay, None);
+        assert!(steps > 1, "{steps} steps");
+        assert_eq!(status(&state, "PersistentVolumeClaim/production/data-claim"), "Bound");
+        assert!(statuses.contains(&"Available".to_string()), "{statuses:?}");
+        // The same state as settling at once, and replay reproduces it.
+        let settled = reduce(PlaygroundState::default(), PlaygroundAction::Apply);
+        assert_eq!(state.frame.view.objects, settled.frame.view.objects);
+        let saved = state.saved();
+        assert!(saved.step_mode);
+        assert!(matches!(saved.inputs[0], Input::ApplyHeld(_)));
+        let mut restored = reduce(PlaygroundState::default(), PlaygroundAction::Restore(saved));
+        while restored.busy() {
+            restored = reduce(restored, PlaygroundAction::RestoreChunk);
+        }
+        assert!(restored.step_mode);
+        assert_eq!(restored.frame.view, state.frame.view);
+    }
+
+    #[test]
+    fn play_in_step_mode_should_run_the_queued_work_on_simulated_time() {
+        let state = reduce(PlaygroundState::default(), PlaygroundAction::ToggleStepMode);
+        let state = reduce(state, PlaygroundAction::Apply);
+        let mut state = reduce(state, PlaygroundAction::TogglePlay);
+        for _ in 0..40 {
+            state = reduce(state, PlaygroundAction::Tick);
+        }
+        assert_eq!(status(&state, "PersistentVolumeClaim/production/data-claim"), "Bound");
+    }
+
+    fn statefulset(replicas: u32) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  replicas: {replicas}\n  serviceName: web\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: c\n        image: busybox\n        command: [sleep, \"3600\"]\n        volumeMounts:\n        - name: data\n          mountPath: /data\n  volumeClaimTemplates:\n  - metadata:\n      name: data\n    spec:\n      accessModes: [ReadWriteOnce]\n      resources:\n        requests:\n          storage: 1Gi\n"
+        )
+    }
+
+    #[test]
+    fn a_long_settle_should_run_in_slices_with_progress() {
+        let state = reduce(PlaygroundState::default(), PlaygroundAction::SwitchProfile(Profile::Minikube));
+        let state = reduce(state, PlaygroundAction::LoadManifest(statefulset(4).into()));
+        let mut state = reduce(state, PlaygroundAction::Apply);
+        let progress = state.progress.clone().expect("settling in slices");
+        assert!(progress.cancellable && progress.total == 0 && progress.steps == SETTLE_CHUNK);
+        let mut slices = 1;
+        while state.busy() {
+            state = reduce(state, PlaygroundAction::RestoreChunk);
+            slices += 1;
+            assert!(slices < 1_000);
+        }
+        assert!(slices > 1);
+        assert_eq!(status(&state, "Pod/default/web-3"), "Running");
+        let mut engine = Engine::new(Profile::Minikube);
+        engine.apply_input(Input::Apply(statefulset(4)));
+        assert_eq!(state.frame.view, engine.live().cluster().view());
+        assert_eq!(state.saved().inputs, engine.inputs());
+    }
+
+    #[test]
+    fn cancelling_a_settle_should_keep_the_rest_queued_and_replay_the_same() {
+        let state = reduce(PlaygroundState::default(), PlaygroundAction::SwitchProfile(Profile::Minikube));
+        let state = reduce(state, PlaygroundAction::LoadManifest(statefulset(4).into()));
+        let state = reduce(state, PlaygroundAction::Apply);
+        assert!(state.busy());
+        let state = reduce(state, PlaygroundAction::CancelWork);
+        assert!(!state.busy());
+        assert!(!state.frame.view.settled);
+        assert!(
+            texts(&state).iter().any(|(_, text)| text.starts_with("Settling cancelled after 120 controller actions"))
+        );
+        let mut restored = reduce(PlaygroundState::default(), PlaygroundAction::Restore(state.saved()));
+        while restored.busy() {
+            restored = reduce(restored, PlaygroundAction::RestoreChunk);
+        }
+        assert_eq!(restored.frame.view, state.frame.view);
+    }
+
+    #[test]
+    fn a_server_side_validation_error_should_get_a_marker_at_the_field() {
+        let manifest = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: production\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: x\n  namespace: production\nspec:\n  resources:\n    requests:\n      storage: 1Gi\n";
+        let state = reduce(PlaygroundState::default(), PlaygroundAction::LoadManifest(manifest.into()));
+        let state = reduce(state, PlaygroundAction::Apply);
+        assert!(texts(&state).iter().any(|(kind, text)| *kind == LineKind::Error && text.contains("spec.accessModes")));
+        assert_eq!(state.diagnostics.len(), 1, "{:?}", state.diagnostics);
+        assert_eq!((state.diagnostics[0].line, state.diagnostics[0].column), (11, 1));
+        assert!(state.diagnostics[0].message.contains("spec.accessModes: Required value"));
     }
 
     #[test]
@@ -966,6 +1182,21 @@ mod tests {
         let state = reduce(state, PlaygroundAction::TogglePlay);
         let paused = reduce(state.clone(), PlaygroundAction::Tick);
         assert_eq!(paused.frame.view.now_ms, state.frame.view.now_ms);
+    }
+
+    #[test]
+    fn node_actions_should_be_shell_lines_for_the_states_they_change() {
+        assert_eq!(NodeAction::Stop.command("node-1"), "stowage node stop node-1");
+        assert_eq!(NodeAction::Partition.command("node-2"), "stowage node partition node-2");
+        assert_eq!(NodeAction::Start.command("node-3"), "stowage node start node-3");
+        let applicable = |state: &str| -> Vec<&str> {
+            NodeAction::ALL.iter().filter(|a| a.applies_to(state)).map(|a| a.verb()).collect()
+        };
+        assert_eq!(applicable("Ready"), ["stop", "partition"]);
+        assert_eq!(applicable("Stopped"), ["start"]);
+        assert_eq!(applicable("Partitioned"), ["stop", "start"]);
+        let view = PlaygroundState::default().frame.view.clone();
+        assert_eq!(machine_state(&view, "node-1"), "Ready");
     }
 
     #[test]

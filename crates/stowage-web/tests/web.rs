@@ -250,20 +250,138 @@ async fn stepping_scrubbing_and_step_mode_should_work() {
     yew::scheduler::flush().await;
     assert_eq!(status(), "Released");
 
-    // Step mode replays the next command one message at a time.
+    app.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn step_mode_should_run_one_controller_action_per_step() {
+    let app = mount_app().await;
+    assert_eq!(app.text("#time-mode"), "auto-settle", "commands settle by default");
     click(&app.find("#step-mode"));
     yew::scheduler::flush().await;
-    type_into(&input, "kubectl delete pv pv-nfs-data");
+    click(&app.find("#apply-button"));
+    yew::scheduler::flush().await;
+    assert_eq!(app.text("#time-mode"), "paused · work queued");
+    let status =
+        |id: &str| app.find(&format!(".shape[data-id='{id}']")).get_attribute("data-status").unwrap_or_default();
+    assert_eq!(status("PersistentVolumeClaim/production/data-claim"), "Pending");
+    let mut steps = 0;
+    let mut messages = app.find_all(".msg").len();
+    while status("PersistentVolumeClaim/production/data-claim") != "Bound" {
+        click(&app.find("#step-button"));
+        yew::scheduler::flush().await;
+        steps += 1;
+        assert!(steps < 60, "the claim binds within 60 steps");
+        let now = app.find_all(".msg").len();
+        assert!(now >= messages, "the flow only grows while stepping");
+        messages = now;
+    }
+    assert!(steps > 1);
+    assert!(!app.find_all(".msg-current").is_empty(), "the last step's messages are highlighted");
+    assert!(app.text("#flow-summary").contains("step mode"));
+    assert_eq!(app.find_all(".checkpoint").len(), steps + 2, "each step is a checkpoint");
+    app.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn cluster_view_should_zoom_with_buttons_and_keys() {
+    let app = mount_app().await;
+    let zoom = || app.find(".cluster-canvas").get_attribute("data-zoom").unwrap_or_default().parse::<f64>().unwrap();
+    let width = || app.find(".cluster-svg").get_attribute("width").unwrap_or_default().parse::<f64>().unwrap();
+    let auto = zoom();
+    assert!(auto >= 0.85, "text stays readable: {auto}");
+    let (auto_width, auto_text) = (width(), app.text("#zoom-level"));
+    click(&app.find("#zoom-in"));
+    yew::scheduler::flush().await;
+    assert!((zoom() - (auto * 1.25 * 100.0).round() / 100.0).abs() < 0.011, "{} vs {auto}", zoom());
+    assert!(width() > auto_width);
+    assert_ne!(app.text("#zoom-level"), auto_text);
+    click(&app.find("#zoom-out"));
+    yew::scheduler::flush().await;
+    click(&app.find("#zoom-out"));
+    yew::scheduler::flush().await;
+    assert!(zoom() < auto);
+    click(&app.find("#zoom-fit"));
+    yew::scheduler::flush().await;
+    assert!(zoom() >= 0.3 && zoom() <= 3.0);
+    key_down(&app.find(".cluster-canvas"), "0");
+    yew::scheduler::flush().await;
+    assert_eq!(zoom(), auto, "0 returns to the automatic zoom");
+    key_down(&app.find(".cluster-canvas"), "+");
+    yew::scheduler::flush().await;
+    assert!(zoom() > auto);
+    app.unmount();
+}
+
+fn context_menu(element: &Element) {
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("contextmenu", &init).expect("a contextmenu");
+    element.dispatch_event(&event).expect("dispatch contextmenu");
+}
+
+#[wasm_bindgen_test]
+async fn node_menu_and_inspector_should_send_node_commands_through_the_terminal() {
+    let app = mount_app().await;
+    context_menu(&app.find(".shape[data-id='Node/node-1']"));
+    yew::scheduler::flush().await;
+    let items: Vec<String> =
+        app.find_all("#node-menu [role=menuitem]").iter().filter_map(|i| i.text_content()).collect();
+    assert_eq!(items, ["Stop node", "Partition node", "Start node", "Inspect"]);
+    assert!(app.find("#node-menu-start").unchecked_ref::<web_sys::HtmlButtonElement>().disabled());
+    click(&app.find("#node-menu-stop"));
+    yew::scheduler::flush().await;
+    assert!(app.find_all("#node-menu").is_empty(), "the menu closes");
+    let commands: Vec<String> =
+        app.find_all(".term-command .term-text").iter().filter_map(|l| l.text_content()).collect();
+    assert!(commands.iter().any(|c| c == "stowage node stop node-1"), "{commands:?}");
+    // The inspector offers the same actions for a selected node.
+    click(&app.find(".shape[data-id='Node/node-2']"));
+    yew::scheduler::flush().await;
+    assert_eq!(app.text("#node-machine-state"), "machine: Ready");
+    click(&app.find("#node-partition"));
+    yew::scheduler::flush().await;
+    let commands: Vec<String> =
+        app.find_all(".term-command .term-text").iter().filter_map(|l| l.text_content()).collect();
+    assert!(commands.iter().any(|c| c == "stowage node partition node-2"), "{commands:?}");
+    app.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn wide_output_should_keep_its_columns_and_scroll_by_itself() {
+    let app = mount_app().await;
+    click(&app.find("#apply-button"));
+    yew::scheduler::flush().await;
+    let input: HtmlTextAreaElement = app.find("#terminal-input").unchecked_into();
+    type_into(&input, "kubectl get pvc -A -o wide");
     yew::scheduler::flush().await;
     key_down(&input, "Enter");
     yew::scheduler::flush().await;
-    let visible = || app.find_all(".msg:not(.msg-hidden)").len();
-    assert_eq!(visible(), 0);
-    click(&app.find("#step-button"));
-    yew::scheduler::flush().await;
-    assert_eq!(visible(), 1);
-    assert!(app.text("#flow-summary").contains("message 1 of"));
+    let block = app.find(".term-output.term-wide");
+    assert!(block.text_content().unwrap_or_default().contains("VOLUMEATTRIBUTESCLASS"));
+    // The stylesheet (white-space: pre, overflow-x: auto per block) is checked by the end-to-end test; here the
+    // block is marked wide and can take focus to scroll with the keyboard.
+    assert_eq!(block.get_attribute("tabindex").as_deref(), Some("0"));
+    assert!(block.class_list().contains("term-block"));
+    // Hints wrap and are never wide blocks.
+    assert!(app.find_all(".term-hint.term-wide").is_empty());
     app.unmount();
+}
+
+#[wasm_bindgen_test]
+fn server_errors_should_map_to_the_field_in_the_right_document() {
+    let manifest = "kind: Namespace\napiVersion: v1\nmetadata:\n  name: x\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: x\nspec:\n  resources: {}\n";
+    let diagnostics = stowage_web::fieldpath::server_diagnostics(
+        manifest,
+        "The PersistentVolumeClaim \"x\" is invalid: spec.accessModes: Required value",
+    );
+    assert_eq!(diagnostics.iter().map(|d| (d.line, d.column)).collect::<Vec<_>>(), [(10, 1)]);
+    let diagnostics = stowage_web::fieldpath::server_diagnostics(
+        manifest,
+        "The PersistentVolumeClaim \"x\" is invalid: \n* spec.resources: Required value\n* metadata.name: Invalid value",
+    );
+    assert_eq!(diagnostics.iter().map(|d| (d.line, d.column)).collect::<Vec<_>>(), [(11, 3), (9, 3)]);
 }
 
 #[wasm_bindgen_test]

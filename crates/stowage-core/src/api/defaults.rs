@@ -151,6 +151,30 @@ fn default_stateful_set(set: &mut apps::StatefulSet) {
     }
 }
 
+/// Go's "zero means unset" defaulting of an int32 field.
+fn fill_nonzero(field: &mut Option<i32>, value: i32) {
+    if field.is_none_or(|v| v == 0) {
+        *field = Some(value);
+    }
+}
+
+/// `SetDefaults_Probe` and the defaults of its HTTP action.
+fn default_probe(probe: &mut core::Probe) {
+    fill_nonzero(&mut probe.timeout_seconds, 1);
+    fill_nonzero(&mut probe.period_seconds, 10);
+    fill_nonzero(&mut probe.success_threshold, 1);
+    fill_nonzero(&mut probe.failure_threshold, 3);
+    if let Some(http) = probe.http_get.as_mut() {
+        default_http_get(http);
+    }
+}
+
+/// `SetDefaults_HTTPGetAction`: path `/`, scheme `HTTP`.
+fn default_http_get(action: &mut core::HTTPGetAction) {
+    set_str(&mut action.path, "/");
+    set_str(&mut action.scheme, "HTTP");
+}
+
 /// `SetDefaults_PodSpec`, `SetDefaults_Container`, `SetDefaults_Volume` and the volume source defaults.
 fn default_pod_spec(spec: &mut core::PodSpec) {
     set_str(&mut spec.restart_policy, "Always");
@@ -169,6 +193,18 @@ fn default_pod_spec(spec: &mut core::PodSpec) {
         set_str(&mut container.image_pull_policy, policy);
         for port in container.ports.iter_mut().flatten() {
             set_str(&mut port.protocol, "TCP");
+        }
+        for probe in [&mut container.liveness_probe, &mut container.readiness_probe, &mut container.startup_probe] {
+            if let Some(probe) = probe.as_mut() {
+                default_probe(probe);
+            }
+        }
+        if let Some(lifecycle) = container.lifecycle.as_mut() {
+            for handler in [lifecycle.post_start.as_mut(), lifecycle.pre_stop.as_mut()].into_iter().flatten() {
+                if let Some(http) = handler.http_get.as_mut() {
+                    default_http_get(http);
+                }
+            }
         }
     }
     for volume in spec.volumes.iter_mut().flatten() {
@@ -391,6 +427,24 @@ spec:
                   type: ClusterIP
             "#]],
         );
+    }
+
+    #[test]
+    fn probes_should_get_set_defaults_probe_and_http_get_defaults() {
+        let input = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    livenessProbe: {httpGet: {port: 80}, periodSeconds: 0}\n    readinessProbe: {exec: {command: [cat, /ready]}, periodSeconds: 5, failureThreshold: 1}\n";
+        let mut object = decode_documents(input).remove(0).result.expect("decodes");
+        apply_defaults(&mut object);
+        let value = object.to_value();
+        let liveness = &value["spec"]["containers"][0]["livenessProbe"];
+        assert_eq!(
+            liveness,
+            &serde_json::json!({"httpGet": {"path": "/", "port": 80, "scheme": "HTTP"}, "timeoutSeconds": 1,
+                "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3})
+        );
+        let readiness = &value["spec"]["containers"][0]["readinessProbe"];
+        assert_eq!(readiness["periodSeconds"], 5);
+        assert_eq!(readiness["failureThreshold"], 1);
+        assert_eq!(readiness["successThreshold"], 1);
     }
 
     #[test]

@@ -231,13 +231,9 @@ fn cmp_magnitude(a: &Quantity, b: &Quantity) -> Ordering {
     x.cmp(&y)
 }
 
-fn digit_count(mut v: u128) -> u32 {
-    let mut n = 1;
-    while v >= 10 {
-        v /= 10;
-        n += 1;
-    }
-    n
+fn digit_count(v: u128) -> u32 {
+    // `ilog10` instead of a loop of u128 divisions: this is on the hot path of every comparison.
+    v.checked_ilog10().map_or(1, |log| log + 1)
 }
 
 fn pow10(exp: u32) -> Option<u128> {

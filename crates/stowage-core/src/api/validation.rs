@@ -268,8 +268,9 @@ pub fn validate_update(old: &Object, new: &Object) -> Vec<FieldError> {
     let mut errors = validate_create(new);
     match (old, new) {
         (Object::PersistentVolume(old), Object::PersistentVolume(new)) => {
-            let (old_spec, new_spec) = (old.spec.clone().unwrap_or_default(), new.spec.clone().unwrap_or_default());
-            if normalized(&volume_source(&old_spec)) != normalized(&volume_source(&new_spec)) {
+            let default = core::PersistentVolumeSpec::default();
+            let (old_spec, new_spec) = (old.spec.as_ref().unwrap_or(&default), new.spec.as_ref().unwrap_or(&default));
+            if normalized(&volume_source(old_spec)) != normalized(&volume_source(new_spec)) {
                 errors.push(FieldError::forbidden(
                     "spec.persistentvolumesource",
                     "spec.persistentvolumesource is immutable after creation",
@@ -677,7 +678,8 @@ fn validate_claim_update(old: &core::PersistentVolumeClaim, new: &core::Persiste
         }
         normalized(&claim.spec)
     };
-    if canonical(&new_spec) != canonical(&old_spec) {
+    // Equal specs have equal canonical forms; only different ones are canonicalized and compared.
+    if new_spec != old_spec && canonical(&new_spec) != canonical(&old_spec) {
         errors.push(FieldError::forbidden(
             "spec",
             "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",

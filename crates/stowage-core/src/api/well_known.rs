@@ -27,6 +27,8 @@ pub const ANN_DEFAULT_SNAPSHOT_CLASS: &str = "snapshot.storage.kubernetes.io/is-
 pub const ANN_PROVISIONER_DELETION_SECRET: &str = "volume.kubernetes.io/provisioner-deletion-secret-name";
 /// On objects created by `kubectl apply`: the last applied configuration.
 pub const ANN_LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+/// On CSINodes: the in-tree plugins the kubelet treats as migrated to CSI drivers.
+pub const ANN_MIGRATED_PLUGINS: &str = "storage.alpha.kubernetes.io/migrated-plugins";
 
 /// Finalizer on claims while a pod may use them (StorageObjectInUseProtection).
 pub const FINALIZER_PVC_PROTECTION: &str = "kubernetes.io/pvc-protection";
@@ -34,6 +36,8 @@ pub const FINALIZER_PVC_PROTECTION: &str = "kubernetes.io/pvc-protection";
 pub const FINALIZER_PV_PROTECTION: &str = "kubernetes.io/pv-protection";
 /// Finalizer on dynamically provisioned volumes until the external provisioner deleted the asset.
 pub const FINALIZER_EXTERNAL_PROVISIONER: &str = "external-provisioner.volume.kubernetes.io/finalizer";
+/// On a claim while external-provisioner clones a volume from it (`dataSource` kind PersistentVolumeClaim).
+pub const FINALIZER_CLONING_PROTECTION: &str = "provisioner.storage.kubernetes.io/cloning-protection";
 /// Finalizer on in-tree dynamically provisioned volumes with reclaim policy Delete.
 pub const FINALIZER_PV_CONTROLLER: &str = "kubernetes.io/pv-controller";
 /// Finalizer on a VolumeSnapshot used as a restore source.

@@ -240,60 +240,16 @@ impl ApiServer {
             object.meta_mut().namespace = Some("default".to_string());
         }
         let key = object.key();
-        let Some(old) = self.store.get(&key).cloned() else {
-            let error = ApiError::not_found(key.kind, &key.name);
-            return Err(self.reject(actor, &key, error));
+        // The stored object is borrowed, not copied: a write copies only what it keeps.
+        let prepared = match self.store.get(&key) {
+            None => Err(ApiError::not_found(key.kind, &key.name)),
+            Some(old) => prepare_write(&self.store, old, object, status_only, &key),
         };
-        if let Some(requested) = object.meta().resource_version.as_deref().filter(|rv| !rv.is_empty())
-            && parse_resource_version(requested)
-                != old.meta().resource_version.as_deref().and_then(parse_resource_version)
-        {
-            let error = ApiError::conflict(&key);
-            return Err(self.reject(actor, &key, error));
-        }
-        let mut new = if status_only {
-            let mut new = old.clone();
-            new.copy_status_from(&object);
-            new
-        } else {
-            let mut new = object;
-            new.copy_status_from(&old);
-            new
+        let new = match prepared {
+            Err(error) => return Err(self.reject(actor, &key, error)),
+            Ok(Prepared::Unchanged(old)) => return Ok(old),
+            Ok(Prepared::Write(new)) => new,
         };
-        if !status_only {
-            crate::api::defaults::apply_defaults(&mut new);
-            if let Err(error) = allocation::keep_on_update(&old, &mut new) {
-                return Err(self.reject(actor, &key, error));
-            }
-            // Fields only the API server sets are kept from storage.
-            let (old_meta, meta) = (old.meta().clone(), new.meta_mut());
-            meta.uid = old_meta.uid;
-            meta.creation_timestamp = old_meta.creation_timestamp;
-            meta.deletion_timestamp = old_meta.deletion_timestamp;
-            meta.deletion_grace_period_seconds = old_meta.deletion_grace_period_seconds;
-            meta.generation = old_meta.generation;
-            meta.generate_name = meta.generate_name.take().or(old_meta.generate_name);
-            if key.kind == Kind::Namespace {
-                let labels = meta.labels.get_or_insert_with(BTreeMap::new);
-                labels.insert(LABEL_METADATA_NAME.to_string(), key.name.clone());
-            }
-            let errors = crate::api::validation::validate_update(&old, &new);
-            if !errors.is_empty() {
-                let error = ApiError::invalid(key.kind, &key.name, errors);
-                return Err(self.reject(actor, &key, error));
-            }
-            if let Err(error) = admission::validate_update(&self.store, &old, &new) {
-                return Err(self.reject(actor, &key, error));
-            }
-            if has_generation(key.kind) && !same_spec(&old, &new) {
-                new.meta_mut().generation = Some(old.meta().generation.unwrap_or(0) + 1);
-            }
-        } else {
-            new.meta_mut().resource_version = old.meta().resource_version.clone();
-        }
-        if same_except_resource_version(&old, &new) {
-            return Ok(old);
-        }
         if new.is_terminating() && new.meta().finalizers.as_ref().is_none_or(Vec::is_empty) && !waits_for_kubelet(&new)
         {
             self.store.remove(&key);
@@ -545,18 +501,85 @@ fn component_for_source(source: &str) -> Component {
     }
 }
 
-/// Kinds whose `metadata.generation` tracks spec changes.
+/// Kinds whose `metadata.generation` tracks spec changes: those whose registry strategy sets `Generation = 1` on
+/// create (pods since 1.33, the apps workloads, EndpointSlices) and every custom resource (the snapshot CRDs).
+/// PersistentVolumes, claims, StorageClasses, Services, the CSI objects and VolumeAttachments have none.
 fn has_generation(kind: Kind) -> bool {
-    !matches!(
+    matches!(
         kind,
-        Kind::Event
-            | Kind::ConfigMap
-            | Kind::Secret
-            | Kind::Endpoints
-            | Kind::Namespace
-            | Kind::ServiceAccount
-            | Kind::Node
+        Kind::Pod
+            | Kind::StatefulSet
+            | Kind::Deployment
+            | Kind::ReplicaSet
+            | Kind::EndpointSlice
+            | Kind::VolumeSnapshot
+            | Kind::VolumeSnapshotContent
+            | Kind::VolumeSnapshotClass
     )
+}
+
+/// What a write would store.
+enum Prepared {
+    /// Nothing but the resourceVersion would change: the stored object, as the write's answer.
+    Unchanged(Object),
+    /// The object to store.
+    Write(Object),
+}
+
+/// The checks and field copies of `PUT` (and `PUT .../status`) against the stored `old`.
+fn prepare_write(
+    store: &Store,
+    old: &Object,
+    object: Object,
+    status_only: bool,
+    key: &ObjectKey,
+) -> Result<Prepared, ApiError> {
+    if let Some(requested) = object.meta().resource_version.as_deref().filter(|rv| !rv.is_empty())
+        && parse_resource_version(requested) != old.meta().resource_version.as_deref().and_then(parse_resource_version)
+    {
+        return Err(ApiError::conflict(key));
+    }
+    let mut new = if status_only {
+        let mut new = old.clone();
+        new.copy_status_from(&object);
+        new
+    } else {
+        let mut new = object;
+        new.copy_status_from(old);
+        new
+    };
+    if !status_only {
+        crate::api::defaults::apply_defaults(&mut new);
+        allocation::keep_on_update(old, &mut new)?;
+        // Fields only the API server sets are kept from storage.
+        let (old_meta, meta) = (old.meta(), new.meta_mut());
+        meta.uid.clone_from(&old_meta.uid);
+        meta.creation_timestamp.clone_from(&old_meta.creation_timestamp);
+        meta.deletion_timestamp.clone_from(&old_meta.deletion_timestamp);
+        meta.deletion_grace_period_seconds = old_meta.deletion_grace_period_seconds;
+        meta.generation = old_meta.generation;
+        if meta.generate_name.is_none() {
+            meta.generate_name.clone_from(&old_meta.generate_name);
+        }
+        if key.kind == Kind::Namespace {
+            let labels = meta.labels.get_or_insert_with(BTreeMap::new);
+            labels.insert(LABEL_METADATA_NAME.to_string(), key.name.clone());
+        }
+        let errors = crate::api::validation::validate_update(old, &new);
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(key.kind, &key.name, errors));
+        }
+        admission::validate_update(store, old, &new)?;
+        if has_generation(key.kind) && !same_spec(old, &new) {
+            new.meta_mut().generation = Some(old.meta().generation.unwrap_or(0) + 1);
+        }
+    } else {
+        new.meta_mut().resource_version.clone_from(&old.meta().resource_version);
+    }
+    if same_except_resource_version(old, &mut new) {
+        return Ok(Prepared::Unchanged(old.clone()));
+    }
+    Ok(Prepared::Write(new))
 }
 
 /// A pod marked for deletion stays until its kubelet has stopped it.
@@ -569,20 +592,45 @@ fn waits_for_kubelet(object: &Object) -> bool {
 
 /// Whether two versions of an object have the same spec (everything but metadata and status).
 fn same_spec(old: &Object, new: &Object) -> bool {
-    let (mut old, mut new) = (old.clone(), new.clone());
-    *old.meta_mut() = Default::default();
-    *new.meta_mut() = Default::default();
-    old.clear_status();
-    new.clear_status();
-    old == new
+    use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+    // The hot kinds compare their one spec field in place (the patterns name every field, so a
+    // new field in k8s-openapi fails to compile here instead of being ignored).
+    match (old, new) {
+        (Object::PersistentVolume(old), Object::PersistentVolume(new)) => {
+            let (
+                PersistentVolume { metadata: _, spec: a, status: _ },
+                PersistentVolume { metadata: _, spec: b, status: _ },
+            ) = (&**old, &**new);
+            a == b
+        }
+        (Object::PersistentVolumeClaim(old), Object::PersistentVolumeClaim(new)) => {
+            let (
+                PersistentVolumeClaim { metadata: _, spec: a, status: _ },
+                PersistentVolumeClaim { metadata: _, spec: b, status: _ },
+            ) = (&**old, &**new);
+            a == b
+        }
+        (Object::Pod(old), Object::Pod(new)) => {
+            let (Pod { metadata: _, spec: a, status: _ }, Pod { metadata: _, spec: b, status: _ }) = (&**old, &**new);
+            a == b
+        }
+        _ => {
+            let (mut old, mut new) = (old.clone(), new.clone());
+            *old.meta_mut() = Default::default();
+            *new.meta_mut() = Default::default();
+            old.clear_status();
+            new.clear_status();
+            old == new
+        }
+    }
 }
 
 /// Whether two versions of an object differ in nothing but their resourceVersion (a no-op write).
-fn same_except_resource_version(old: &Object, new: &Object) -> bool {
-    let (mut old, mut new) = (old.clone(), new.clone());
-    old.meta_mut().resource_version = None;
-    new.meta_mut().resource_version = None;
-    old == new
+fn same_except_resource_version(old: &Object, new: &mut Object) -> bool {
+    let own = std::mem::replace(&mut new.meta_mut().resource_version, old.meta().resource_version.clone());
+    let same = *old == *new;
+    new.meta_mut().resource_version = own;
+    same
 }
 
 /// Resets status on create, as the registry strategies do.

@@ -17,9 +17,9 @@ use super::{Action, Controller, Ctx, ReconcileError};
 use crate::api::{Kind, ObjectKey, Typed};
 use crate::apiserver::{ApiServer, DeleteOptions, EventType};
 use crate::csi;
-use crate::sim::Component;
+use crate::sim::{Component, SimDuration, TraceVerb};
 use crate::store::{Change, Store};
-use k8s_openapi::api::core::v1::{Event, PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{AttachedVolume, Event, Node, PersistentVolume, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::storage::v1::{CSIDriver, VolumeAttachment, VolumeAttachmentSource, VolumeAttachmentSpec};
 
 /// The event source of this controller.
@@ -55,6 +55,16 @@ pub fn attachable(store: &Store, volume: &PersistentVolume) -> Option<(String, S
     };
     if required { Some((driver, handle)) } else { None }
 }
+
+/// The name the kubelet and this controller give a CSI volume in a Node's `status.volumesInUse`
+/// and `status.volumesAttached` (`kubernetes.io/csi/<driver>^<volume handle>`).
+pub fn unique_volume_name(driver: &str, handle: &str) -> String {
+    format!("kubernetes.io/csi/{driver}^{handle}")
+}
+
+/// How long the controller waits for a volume still mounted on an unhealthy node before it
+/// detaches anyway (`maxWaitForUnmountDuration`, not configurable).
+pub const MAX_WAIT_FOR_UNMOUNT: SimDuration = SimDuration::from_secs(360);
 
 /// The bound volume of a pod's claim, if the claim is bound.
 fn claim_volume<'a>(store: &'a Store, namespace: &str, claim: &str) -> Option<&'a PersistentVolume> {
@@ -120,6 +130,14 @@ impl Controller for AttachDetachController {
                 // A pod going away (or finishing) may leave attachments unneeded.
                 for attachment in store.list_typed::<VolumeAttachment>() {
                     out.push(ObjectKey::cluster(Kind::VolumeAttachment, name_of(&attachment.metadata)));
+                }
+            }
+            Kind::Node => {
+                // A node's volumesInUse, health or out-of-service taint may release its attachments.
+                for attachment in store.list_typed::<VolumeAttachment>() {
+                    if attachment.spec.node_name == change.key.name {
+                        out.push(ObjectKey::cluster(Kind::VolumeAttachment, name_of(&attachment.metadata)));
+                    }
                 }
             }
             Kind::VolumeAttachment => {
@@ -245,9 +263,17 @@ fn multi_attach_message(store: &Store, pod: &Pod, volume_name: &str, other_nodes
     format!("Multi-Attach error for volume {volume_name:?} {suffix}")
 }
 
+/// The detach half of the reconciler for one attachment.
+///
+/// An attachment no scheduled pod needs is detached, but not while the node still lists the volume
+/// in `status.volumesInUse` (mounted: the kubelet has not unmounted it, or cannot say so because it
+/// is partitioned), unless the node has the `node.kubernetes.io/out-of-service` taint, or the node
+/// is unhealthy and `maxWaitForUnmountDuration` passed since the detach was first wanted.
 fn detach_if_unneeded(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
+    let now = ctx.now();
     let store = ctx.api.store();
     let Some(attachment) = store.get_typed::<VolumeAttachment>("", &key.name).cloned() else {
+        ctx.backend.dataplane.detach_requested.remove(&key.name);
         return Ok(Action::await_change());
     };
     if attachment.metadata.deletion_timestamp.is_some() {
@@ -265,8 +291,107 @@ fn detach_if_unneeded(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, Reco
                     .is_some_and(|v| name_of(&v.metadata) == volume_name)
             })
     });
-    if !needed {
-        ctx.api.delete(Component::AttachDetachController, key, DeleteOptions::default())?;
+    let unique =
+        store.get_typed::<PersistentVolume>("", &volume_name).and_then(|pv| attachable(store, pv)).map_or_else(
+            || unique_volume_name(&attachment.spec.attacher, &volume_name),
+            |(d, h)| unique_volume_name(&d, &h),
+        );
+    if needed {
+        // ResetDetachRequestTime: the volume is wanted again.
+        ctx.backend.dataplane.detach_requested.remove(&key.name);
+        report_attached(ctx, &node)?;
+        return Ok(Action::await_change());
     }
+    let node_object = store.get_typed::<Node>("", &node);
+    let mounted = node_object
+        .and_then(|n| n.status.as_ref())
+        .and_then(|s| s.volumes_in_use.as_ref())
+        .is_some_and(|v| v.contains(&unique));
+    let healthy = node_object.is_some_and(node_is_healthy);
+    let out_of_service = node_object
+        .and_then(|n| n.spec.as_ref())
+        .and_then(|s| s.taints.as_ref())
+        .is_some_and(|t| t.iter().any(|t| t.key == crate::kubelet::TAINT_OUT_OF_SERVICE));
+    let requested = *ctx.backend.dataplane.detach_requested.entry(key.name.clone()).or_insert(now);
+    let elapsed = now.since(requested);
+    let timeout = elapsed > MAX_WAIT_FOR_UNMOUNT;
+    let force_detach = !healthy && timeout;
+    if mounted && !force_detach && !out_of_service {
+        // "Cannot detach volume because it is still mounted": look again when the wait runs out.
+        if healthy {
+            return Ok(Action::await_change());
+        }
+        let due = requested.plus(MAX_WAIT_FOR_UNMOUNT).plus(SimDuration::from_millis(1));
+        return Ok(Action::requeue(due.since(now)));
+    }
+    ctx.backend.dataplane.detach_requested.remove(&key.name);
+    // RemoveVolumeFromReportAsAttached, then the node status update, then the detach.
+    let message = if timeout {
+        format!(
+            "\"attacherDetacher.DetachVolume started: this volume is not safe to detach, but maxWaitForUnmountDuration expired, force detaching\" duration=\"6m0s\" node=\"{node}\" volumeName=\"{unique}\""
+        )
+    } else if out_of_service && mounted {
+        format!(
+            "\"attacherDetacher.DetachVolume started\" node=\"{node}\" volumeName=\"{unique}\" (node has out-of-service taint)"
+        )
+    } else {
+        format!("\"attacherDetacher.DetachVolume started\" node=\"{node}\" volumeName=\"{unique}\"")
+    };
+    ctx.api.note(
+        Component::AttachDetachController,
+        Component::AttachDetachController,
+        TraceVerb::Note,
+        Some(key),
+        message,
+    );
+    ctx.api.delete(Component::AttachDetachController, key, DeleteOptions::default())?;
+    report_attached(ctx, &node)?;
     Ok(Action::await_change())
+}
+
+/// `nodeIsHealthy`: the node's Ready condition is True.
+fn node_is_healthy(node: &Node) -> bool {
+    node.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+        .is_some_and(|c| c.status == "True")
+}
+
+/// The node status updater: `status.volumesAttached` lists the node's attached volumes that are not
+/// being detached (CSI attachments report an empty device path).
+fn report_attached(ctx: &mut Ctx<'_>, node: &str) -> Result<(), ReconcileError> {
+    let store = ctx.api.store();
+    let Some(current) = store.get_typed::<Node>("", node).cloned() else {
+        return Ok(());
+    };
+    let mut desired: Vec<AttachedVolume> = Vec::new();
+    for attachment in store.list_typed::<VolumeAttachment>() {
+        if attachment.spec.node_name != node
+            || attachment.metadata.deletion_timestamp.is_some()
+            || !attachment.status.as_ref().is_some_and(|s| s.attached)
+        {
+            continue;
+        }
+        let Some(volume) = attachment.spec.source.persistent_volume_name.as_deref() else {
+            continue;
+        };
+        let Some((driver, handle)) =
+            store.get_typed::<PersistentVolume>("", volume).and_then(|pv| attachable(store, pv))
+        else {
+            continue;
+        };
+        desired.push(AttachedVolume { name: unique_volume_name(&driver, &handle), device_path: String::new() });
+    }
+    desired.sort_by(|a, b| a.name.cmp(&b.name));
+    desired.dedup_by(|a, b| a.name == b.name);
+    let reported = current.status.as_ref().and_then(|s| s.volumes_attached.clone()).unwrap_or_default();
+    if reported == desired {
+        return Ok(());
+    }
+    let mut updated = current;
+    updated.status.get_or_insert_with(Default::default).volumes_attached =
+        if desired.is_empty() { None } else { Some(desired) };
+    ctx.api.update_status(Component::AttachDetachController, updated.into_object())?;
+    Ok(())
 }

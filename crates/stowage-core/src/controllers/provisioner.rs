@@ -13,6 +13,11 @@
 //! `ProvisioningSucceeded` event. The PV controller then completes the binding. Failures are
 //! `ProvisioningFailed` events, retried with exponential backoff (1 s doubling to 5 min).
 //!
+//! Cloning protection: before CreateVolume of a clone (`dataSource` kind PersistentVolumeClaim) the source claim
+//! gets `provisioner.storage.kubernetes.io/cloning-protection`; the sidecar's CloningProtectionController removes
+//! it once the source is being deleted and no claim cloning it is Pending (so a deleted source stays Terminating
+//! while a clone is in progress, and a source never deleted keeps the finalizer).
+//!
 //! Deletion: a Released volume with reclaim policy Delete provisioned by this driver is deleted on
 //! the backend (`DeleteVolume`), then its finalizer is removed and the PV object deleted.
 
@@ -100,10 +105,32 @@ impl Controller for ExternalProvisioner {
     fn triggers(&self, change: &crate::store::Change, api: &crate::apiserver::ApiServer, out: &mut Vec<ObjectKey>) {
         // Claims handed to a provisioner and not bound yet; Released volumes someone provisioned.
         let store = api.store();
+        // (A deleted clone is read from its tombstone, the final state its DELETED event carries.)
+        let changed_claim = (change.key.kind == Kind::PersistentVolumeClaim)
+            .then(|| {
+                store.get_typed::<PersistentVolumeClaim>(&change.key.namespace, &change.key.name).or_else(|| {
+                    store
+                        .deleted_since(&change.key, change.resource_version)
+                        .and_then(PersistentVolumeClaim::from_object)
+                })
+            })
+            .flatten();
+        if let Some(claim) = changed_claim
+            && let Some(source) = clone_source(claim)
+            && store
+                .get_typed::<PersistentVolumeClaim>(&change.key.namespace, source)
+                .is_some_and(|source| cloning_protection_pending(&source.metadata))
+        {
+            // A clone changed (it bound, or went away): its deleted source may be released.
+            out.push(ObjectKey::namespaced(Kind::PersistentVolumeClaim, &change.key.namespace, source));
+        }
         let wanted = match change.key.kind {
-            Kind::PersistentVolumeClaim => store
-                .get_typed::<PersistentVolumeClaim>(&change.key.namespace, &change.key.name)
-                .is_some_and(|claim| claim_provisioner(claim).is_some() && claim_volume_name(claim).is_empty()),
+            Kind::PersistentVolumeClaim => {
+                store.get_typed::<PersistentVolumeClaim>(&change.key.namespace, &change.key.name).is_some_and(|claim| {
+                    (claim_provisioner(claim).is_some() && claim_volume_name(claim).is_empty())
+                        || cloning_protection_pending(&claim.metadata)
+                })
+            }
             Kind::PersistentVolume => store.get_typed::<PersistentVolume>("", &change.key.name).is_some_and(|volume| {
                 volume_phase(volume) == "Released" && has_annotation(&volume.metadata, ANN_DYNAMICALLY_PROVISIONED)
             }),
@@ -116,7 +143,10 @@ impl Controller for ExternalProvisioner {
 
     fn reconcile(&self, key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
         match key.kind {
-            Kind::PersistentVolumeClaim => provision(key, ctx),
+            Kind::PersistentVolumeClaim => {
+                release_clone_source(key, ctx)?;
+                provision(key, ctx)
+            }
             Kind::PersistentVolume => delete(key, ctx),
             _ => Ok(Action::await_change()),
         }
@@ -124,6 +154,64 @@ impl Controller for ExternalProvisioner {
 
     fn resync_period(&self) -> Option<SimDuration> {
         Some(SimDuration::from_secs(60))
+    }
+}
+
+/// The claim a claim clones (`dataSource` of kind PersistentVolumeClaim in the core group).
+fn clone_source(claim: &PersistentVolumeClaim) -> Option<&str> {
+    let source = claim.spec.as_ref()?.data_source.as_ref()?;
+    (source.kind == "PersistentVolumeClaim" && source.api_group.as_deref().unwrap_or("").is_empty())
+        .then_some(source.name.as_str())
+}
+
+/// A claim being deleted that still carries the cloning-protection finalizer.
+fn cloning_protection_pending(metadata: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> bool {
+    metadata.deletion_timestamp.is_some() && has_finalizer(metadata, FINALIZER_CLONING_PROTECTION)
+}
+
+/// external-provisioner's `setCloneFinalizer`: before CreateVolume of a clone, the source claim gets
+/// `provisioner.storage.kubernetes.io/cloning-protection` (an Update of the claim).
+fn set_clone_finalizer(namespace: &str, source: &str, ctx: &mut Ctx<'_>) -> Result<Result<(), String>, ReconcileError> {
+    let Some(claim) = ctx.api.store().get_typed::<PersistentVolumeClaim>(namespace, source).cloned() else {
+        return Ok(Err(format!("persistentvolumeclaim {source:?} not found")));
+    };
+    if has_finalizer(&claim.metadata, FINALIZER_CLONING_PROTECTION) {
+        return Ok(Ok(()));
+    }
+    let mut updated = claim;
+    add_finalizer(&mut updated.metadata, FINALIZER_CLONING_PROTECTION);
+    match ctx.api.update(Component::ExternalProvisioner, updated.into_object()) {
+        Ok(_) => Ok(Ok(())),
+        Err(error) if error.reason == StatusReason::Conflict => Err(error.into()),
+        Err(error) => Ok(Err(error.message)),
+    }
+}
+
+/// external-provisioner's CloningProtectionController (`syncClaim`): once a claim with the
+/// cloning-protection finalizer is being deleted, the finalizer goes as soon as no claim in its
+/// namespace that clones it is still Pending. Until then the claim stays Terminating. (The sidecar
+/// requeues with backoff; here a clone's change wakes the source.) A source that is not deleted keeps
+/// the finalizer.
+fn release_clone_source(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError> {
+    let store = ctx.api.store();
+    let Some(claim) = store.get_typed::<PersistentVolumeClaim>(&key.namespace, &key.name) else {
+        return Ok(());
+    };
+    if !cloning_protection_pending(&claim.metadata) {
+        return Ok(());
+    }
+    let cloning = store
+        .list_typed_in::<PersistentVolumeClaim>(&key.namespace)
+        .any(|clone| clone_source(clone) == Some(key.name.as_str()) && claim_phase(clone) == "Pending");
+    if cloning {
+        return Ok(());
+    }
+    let mut updated = claim.clone();
+    remove_finalizer(&mut updated.metadata, FINALIZER_CLONING_PROTECTION);
+    match ctx.api.update(Component::ExternalProvisioner, updated.into_object()) {
+        Ok(_) => Ok(()),
+        Err(error) if error.reason == StatusReason::NotFound => Ok(()),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -286,6 +374,11 @@ fn start_provisioning(
         Ok(data_source) => data_source,
         Err(error) => return fail(ctx, error),
     };
+    if let Some(crate::snapshots::DataSource::Claim { name, .. }) = &data_source
+        && let Err(error) = set_clone_finalizer(&namespace, name, ctx)?
+    {
+        return fail(ctx, error);
+    }
     // The node the volume must be reachable from.
     let node = match selected_node {
         Some(name) => match ctx.api.store().get_typed::<Node>("", name).cloned() {

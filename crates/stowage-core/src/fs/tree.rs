@@ -88,6 +88,9 @@ pub struct FsTree {
     source: String,
     fs_type: String,
     capacity_bytes: Option<u64>,
+    /// Options it was mounted with beyond `rw`/`ro` (a PersistentVolume's `mountOptions`), for `mount`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    mount_options: Vec<String>,
     used_bytes: u64,
     inodes: BTreeMap<Ino, Inode>,
     next_ino: u64,
@@ -106,6 +109,7 @@ impl FsTree {
             source: source.to_string(),
             fs_type: fs_type.to_string(),
             capacity_bytes,
+            mount_options: Vec::new(),
             used_bytes: 0,
             inodes,
             next_ino: ROOT.0 + 1,
@@ -134,6 +138,16 @@ impl FsTree {
     /// The filesystem type shown by `mount`.
     pub fn fs_type(&self) -> &str {
         &self.fs_type
+    }
+
+    /// The options the filesystem is mounted with besides `rw`/`ro` (empty: the defaults).
+    pub fn mount_options(&self) -> &[String] {
+        &self.mount_options
+    }
+
+    /// Sets the mount options (the kubelet mounts a volume with its PersistentVolume's `mountOptions`).
+    pub fn set_mount_options(&mut self, options: Vec<String>) {
+        self.mount_options = options;
     }
 
     /// The capacity in bytes, `None` for unlimited.

@@ -110,6 +110,8 @@ pub struct MountInfo {
     pub fs_type: String,
     /// Whether the mount is read-only.
     pub read_only: bool,
+    /// Further mount options (`noatime`, `nodiratime`), empty for the defaults.
+    pub options: Vec<String>,
 }
 
 /// What `statfs` (and so `df`) reports for a path.
@@ -523,11 +525,13 @@ impl<'a> Vfs<'a> {
             .mounts
             .iter()
             .map(|(path, spec)| {
-                let (source, fs_type) = match self.store.get(spec.fs) {
-                    Some(tree) => (tree.source().to_string(), tree.fs_type().to_string()),
-                    None => ("none".to_string(), "none".to_string()),
+                let (source, fs_type, options) = match self.store.get(spec.fs) {
+                    Some(tree) => {
+                        (tree.source().to_string(), tree.fs_type().to_string(), tree.mount_options().to_vec())
+                    }
+                    None => ("none".to_string(), "none".to_string(), Vec::new()),
                 };
-                MountInfo { path: path.clone(), fs: spec.fs, source, fs_type, read_only: spec.read_only }
+                MountInfo { path: path.clone(), fs: spec.fs, source, fs_type, read_only: spec.read_only, options }
             })
             .collect()
     }

@@ -304,6 +304,19 @@ impl Cluster {
                 }
                 ProcessPoll::BudgetExhausted => {}
                 ProcessPoll::Sleep { .. } | ProcessPoll::Wait { .. } => {
+                    // Ctrl-C: the later stages of a waiting pipeline flush what they have.
+                    let written = self.with_container_sys(namespace, pod, container, |sys| {
+                        let mut capture = Capture { inner: sys, out: Vec::new() };
+                        process.interrupt(&mut capture);
+                        capture.out
+                    })?;
+                    for (stream, bytes) in written {
+                        let text = String::from_utf8_lossy(&bytes);
+                        match stream {
+                            OutStream::Stdout => output.stdout.push_str(&text),
+                            OutStream::Stderr => output.stderr.push_str(&text),
+                        }
+                    }
                     output.exit_code = 130;
                     return Ok(output);
                 }

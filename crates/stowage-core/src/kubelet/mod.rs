@@ -10,19 +10,30 @@
 //! deadline, and is removed with [`ApiServer::finish_pod_deletion`]. Status is written only when it
 //! changes. A partitioned node keeps running its sandboxes but writes nothing; a stopped node runs
 //! nothing.
+//!
+//! Images (the image manager): a reference that does not parse is `InvalidImageName`
+//! (`InspectFailed`, retried every sync); one the simulated registry does not have
+//! ([`crate::runtime::resolve_image`]) fails its pull with containerd's error (`Failed`,
+//! `ErrImagePull`) and then waits in `ImagePullBackOff` (10 s doubling to 5 min per pod and image,
+//! the waiting message carrying the last error, as 1.34 does). A failing image holds up the
+//! containers after it in the pod (the real kubelet starts the others meanwhile). Probes are run by
+//! [`prober`]: readiness sets the container's `ready`, liveness and startup failures kill it.
 
 pub mod api;
 mod node_lifecycle;
+mod node_status;
+pub mod prober;
 mod status;
 mod sys;
 pub mod volumes;
 mod world;
 
-pub use node_lifecycle::NodeLifecycleController;
+pub use node_lifecycle::{NodeLifecycleController, TAINT_OUT_OF_SERVICE};
+use std::collections::BTreeMap;
 pub use sys::{ContainerSys, NGINX_INDEX};
 pub use world::{
     ContainerRuntimeState, ContainerState, Dataplane, LogLine, MountedVolume, NodeRuntime, NodeState, PodRuntime,
-    SandboxStage, Terminated, ensure_node,
+    ProbeWorker, ProbeWorkers, SandboxStage, Terminated, ensure_node,
 };
 
 use crate::api::{Kind, Object, ObjectKey};
@@ -97,7 +108,19 @@ impl Controller for Kubelet {
     }
 
     fn reconcile(&self, key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError> {
-        sync_pod(key, ctx)
+        // The nodes whose mounted volumes this sync may change: the pod's and its old sandboxes'.
+        let dataplane = &ctx.backend.dataplane;
+        let mut nodes: Vec<String> =
+            dataplane.pods_of(key).iter().filter_map(|uid| dataplane.pods.get(uid)).map(|p| p.node.clone()).collect();
+        let pod = ctx.api.store().get_typed::<Pod>(&key.namespace, &key.name);
+        nodes.extend(pod.and_then(|p| p.spec.as_ref()).and_then(|s| s.node_name.clone()));
+        nodes.sort();
+        nodes.dedup();
+        let action = sync_pod(key, ctx)?;
+        for node in &nodes {
+            node_status::sync_volumes_in_use(ctx, node)?;
+        }
+        Ok(action)
     }
 }
 
@@ -217,6 +240,7 @@ fn sync_pod(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<Action, ReconcileError
     if matches!(running, Some(SandboxStage::Running | SandboxStage::Starting)) {
         run_processes(ctx.api, ctx.backend, ctx.rng, &uid, now, &mut wake);
         handle_exits(&pod, &uid, &node_name, ctx, &mut wake);
+        prober::run(&pod, &uid, &node_name, ctx, &mut wake);
         check_eviction(&pod, &uid, &node_name, ctx);
         let versions = volumes::projected_versions(ctx.api, &pod);
         let changed = ctx.backend.dataplane.pods.get(&uid).is_some_and(|p| p.projected_versions != versions);
@@ -276,6 +300,7 @@ fn admit(backend: &mut Backend, pod: &Pod, node: &str, now: SimTime) {
             evicted: None,
             last_mount_event: None,
             mount_failures: 0,
+            pull_backoff: BTreeMap::new(),
             projected_versions: Default::default(),
             projection_change_seen: None,
         },
@@ -488,7 +513,15 @@ fn start_containers(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &
             return;
         };
         if runtime.next_at > now {
-            wake.fg(runtime.next_at);
+            // Waiting out an image pull back-off (or an unparsable image) is background work.
+            let stuck = runtime.containers.get(runtime.next_start).is_some_and(|c| {
+                matches!(&c.state, ContainerState::Waiting { reason, .. } if IMAGE_ERRORS[1..].contains(&reason.as_str()))
+            });
+            if stuck && runtime.start_phase == 0 {
+                wake.bg(runtime.next_at)
+            } else {
+                wake.fg(runtime.next_at)
+            }
             return;
         }
         let index = runtime.next_start;
@@ -502,8 +535,55 @@ fn start_containers(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &
         let image = spec.image.clone().unwrap_or_default();
         match phase {
             0 => {
+                if let Err(crate::runtime::ImageError::InvalidName(message)) = crate::runtime::normalize_image(&image) {
+                    // Every sync tries again (the pod worker's 10 s back-off after an error).
+                    let name = spec.name.clone();
+                    record_container(ctx, &key, node, uid, &name, EventType::Warning, "InspectFailed", &message);
+                    record_container(
+                        ctx,
+                        &key,
+                        node,
+                        uid,
+                        &name,
+                        EventType::Warning,
+                        "Failed",
+                        "Error: InvalidImageName",
+                    );
+                    set_waiting(ctx.backend, uid, index, "InvalidImageName", &message);
+                    set_start(ctx.backend, uid, 0, now.plus(SimDuration::from_secs(10)));
+                    continue;
+                }
                 let policy = pull_policy(&spec);
                 let present = ctx.backend.dataplane.nodes.get(node).is_some_and(|n| n.images.contains(&image));
+                let backoff = ctx.backend.dataplane.pods.get(uid).and_then(|p| p.pull_backoff.get(&image).cloned());
+                let in_backoff =
+                    backoff.as_ref().filter(|(delay, updated, _)| now.since(*updated).as_millis() < *delay);
+                if !(policy != "Always" && present)
+                    && let Some((delay, updated, error)) = in_backoff.cloned()
+                {
+                    let name = spec.name.clone();
+                    let message = format!("Back-off pulling image \"{image}\"");
+                    record_container(ctx, &key, node, uid, &name, EventType::Normal, "BackOff", &message);
+                    record_container(
+                        ctx,
+                        &key,
+                        node,
+                        uid,
+                        &name,
+                        EventType::Warning,
+                        "Failed",
+                        "Error: ImagePullBackOff",
+                    );
+                    set_waiting(
+                        ctx.backend,
+                        uid,
+                        index,
+                        "ImagePullBackOff",
+                        &format!("{message}: ErrImagePull: {error}"),
+                    );
+                    set_start(ctx.backend, uid, 0, updated.plus(SimDuration::from_millis(delay)));
+                    continue;
+                }
                 if policy != "Always" && present {
                     record_container(
                         ctx,
@@ -528,7 +608,15 @@ fn start_containers(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &
                         &format!("Pulling image \"{image}\""),
                     );
                     let size = image_size_bytes(&image);
-                    let base_ms = if present { 300 } else { 600 + size / 60_000 };
+                    // Resolving a reference the registry does not have fails quickly.
+                    let missing = crate::runtime::resolve_image(&image).is_err();
+                    let base_ms = if missing {
+                        400
+                    } else if present {
+                        300
+                    } else {
+                        600 + size / 60_000
+                    };
                     let pull_ms = base_ms + ctx.rng.below(base_ms / 2 + 1);
                     set_start(ctx.backend, uid, 1, now.plus(SimDuration::from_millis(pull_ms)));
                     if let Some(p) = ctx.backend.dataplane.pods.get_mut(uid) {
@@ -537,6 +625,30 @@ fn start_containers(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &
                 }
             }
             1 => {
+                if let Err(crate::runtime::ImageError::NotFound(error)) = crate::runtime::resolve_image(&image) {
+                    let name = spec.name.clone();
+                    let message = format!("Failed to pull image \"{image}\": {error}");
+                    record_container(ctx, &key, node, uid, &name, EventType::Warning, "Failed", &message);
+                    record_container(ctx, &key, node, uid, &name, EventType::Warning, "Failed", "Error: ErrImagePull");
+                    set_waiting(ctx.backend, uid, index, "ErrImagePull", &error);
+                    if let Some(p) = ctx.backend.dataplane.pods.get_mut(uid) {
+                        // flowcontrol.Backoff.Next: 10 s, doubling to 5 min; forgotten after 10 min.
+                        let delay = match p.pull_backoff.get(&image) {
+                            Some((delay, updated, _)) if now.since(*updated).as_millis() <= 2 * BACKOFF_MAX_MS => {
+                                (delay * 2).min(BACKOFF_MAX_MS)
+                            }
+                            _ => BACKOFF_INITIAL_MS,
+                        };
+                        p.pull_backoff.insert(image.clone(), (delay, now, error));
+                    }
+                    // The status update wakes the pod worker again a moment later, in back-off.
+                    set_start(ctx.backend, uid, 0, now.plus(SimDuration::from_secs(1)));
+                    wake.fg(now.plus(SimDuration::from_secs(1)));
+                    return;
+                }
+                if let Some(p) = ctx.backend.dataplane.pods.get_mut(uid) {
+                    p.pull_backoff.remove(&image);
+                }
                 let pull_ms = ctx.backend.dataplane.pods.get(uid).map_or(1000, |p| p.pull_ms);
                 let took = go_duration(pull_ms);
                 let size = image_size_bytes(&image);
@@ -578,6 +690,16 @@ fn start_containers(pod: &Pod, uid: &str, node: &str, ctx: &mut Ctx<'_>, wake: &
                 }
             }
         }
+    }
+}
+
+/// The waiting reasons of a container whose image cannot be had (the first one is followed at
+/// once by the next sync; the others wait).
+const IMAGE_ERRORS: [&str; 3] = ["ErrImagePull", "ImagePullBackOff", "InvalidImageName"];
+
+fn set_waiting(backend: &mut Backend, uid: &str, index: usize, reason: &str, message: &str) {
+    if let Some(c) = backend.dataplane.pods.get_mut(uid).and_then(|p| p.containers.get_mut(index)) {
+        c.state = ContainerState::Waiting { reason: reason.to_string(), message: message.to_string() };
     }
 }
 
@@ -787,6 +909,10 @@ fn start_container(pod: &Pod, uid: &str, index: usize, node: &str, ctx: &mut Ctx
     c.container_id = container_id;
     c.env = env;
     c.stopping = false;
+    c.probes = ProbeWorkers::default();
+    c.ready = false;
+    c.started = false;
+    c.kill_at = None;
     let name = c.name.clone();
     let line = format!(
         "May 14 {} {node} containerd[812]: time=\"{}\" level=info msg=\"StartContainer for \\\"{}\\\" returns successfully\"\n",
@@ -1131,18 +1257,7 @@ fn kill_all(backend: &mut Backend, uid: &str, now: SimTime) {
         return;
     };
     for c in &mut runtime.containers {
-        if let ContainerState::Running { started_at } = c.state {
-            c.flush_log(now);
-            c.process = None;
-            c.wake_at = None;
-            c.state = ContainerState::Terminated(Terminated {
-                exit_code: 137,
-                reason: "Error".to_string(),
-                started_at,
-                finished_at: now,
-                container_id: c.container_id.clone(),
-            });
-        }
+        c.kill(now);
     }
 }
 

@@ -4,7 +4,8 @@
 //! Design: a node that is stopped or partitioned stops posting status. After the node monitor
 //! grace period (50 s in 1.34) its Ready condition becomes `Unknown` (`NodeStatusUnknown`,
 //! `Kubelet stopped posting node status.`), it gets the `node.kubernetes.io/unreachable` taints
-//! (NoSchedule and NoExecute), and its pods are marked not ready. Pods that tolerate the NoExecute
+//! (NoSchedule and NoExecute), and its pods' Ready condition becomes False (their container
+//! statuses, and so kubectl's READY column, stay as the kubelet last reported them). Pods that tolerate the NoExecute
 //! taint for `tolerationSeconds` (300 s by default) are then deleted gracefully; they stay
 //! Terminating, because their kubelet cannot confirm. When the node reports again, the condition and
 //! taints go back.
@@ -21,6 +22,8 @@ pub const NODE_MONITOR_GRACE: SimDuration = SimDuration::from_secs(50);
 pub const DEFAULT_TOLERATION_SECONDS: i64 = 300;
 /// The taint of an unreachable node.
 pub const TAINT_UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+/// The taint an administrator puts on a node known to be down.
+pub const TAINT_OUT_OF_SERVICE: &str = "node.kubernetes.io/out-of-service";
 
 /// The node lifecycle controller (kube-controller-manager's node-lifecycle and taint-eviction loops).
 #[derive(Debug)]
@@ -88,13 +91,70 @@ impl Controller for NodeLifecycleController {
             let stored = ctx.api.update(Component::Kubelet, updated.clone().into_object())?;
             let mut with_status = Node::from_object(&stored).cloned().unwrap_or(updated);
             set_ready(&mut with_status, "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.", now);
+            set_heartbeat(&mut with_status, since);
             ctx.api.update_status(Component::Kubelet, with_status.into_object())?;
             let message = format!("Node {} status is now: NodeNotReady", key.name);
             ctx.api.record_event("node-controller", None, key, EventType::Normal, "NodeNotReady", &message);
             mark_pods_not_ready(ctx, &key.name, now)?;
         }
+        let out_of_service = node
+            .spec
+            .as_ref()
+            .and_then(|s| s.taints.as_ref())
+            .is_some_and(|t| t.iter().any(|t| t.key == TAINT_OUT_OF_SERVICE && t.effect == "NoExecute"));
+        if out_of_service {
+            collect_out_of_service(ctx, &key.name)?;
+        }
         evict_pods(ctx, &key.name, unknown_at, now)
     }
+}
+
+/// The out-of-service path (NodeOutOfServiceVolumeDetach, GA in 1.28): an administrator who knows
+/// the node is really down taints it `node.kubernetes.io/out-of-service:NoExecute`. The taint
+/// manager evicts the pods that do not tolerate it at once, and the pod garbage collector
+/// force-deletes the pods terminating there (`gcTerminating`: phase Failed, then a delete with no
+/// grace), so their volumes detach without waiting for the 6 minutes of maxWaitForUnmountDuration.
+fn collect_out_of_service(ctx: &mut Ctx<'_>, node: &str) -> Result<(), ReconcileError> {
+    for pod in pods_on(ctx, node) {
+        let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let key = ObjectKey::namespaced(Kind::Pod, namespace.clone(), name.clone());
+        let tolerates = pod.spec.as_ref().and_then(|s| s.tolerations.as_ref()).is_some_and(|t| {
+            t.iter().any(|t| {
+                (t.key.as_deref() == Some(TAINT_OUT_OF_SERVICE)
+                    || (t.key.is_none() && t.operator.as_deref() == Some("Exists")))
+                    && t.effect.as_deref().is_none_or(|e| e == "NoExecute")
+            })
+        });
+        if pod.metadata.deletion_timestamp.is_none() {
+            if tolerates {
+                continue;
+            }
+            ctx.api.record_event(
+                "taint-eviction-controller",
+                None,
+                &key,
+                EventType::Normal,
+                "TaintManagerEviction",
+                &format!("Marking for deletion Pod {namespace}/{name}"),
+            );
+            ctx.api.delete(Component::Kubelet, &key, DeleteOptions::default())?;
+        }
+        let Some(mut current) = ctx.api.store().get_typed::<Pod>(&namespace, &name).cloned() else {
+            continue;
+        };
+        let status = current.status.get_or_insert_with(Default::default);
+        if status.phase.as_deref() != Some("Failed") && status.phase.as_deref() != Some("Succeeded") {
+            status.phase = Some("Failed".to_string());
+            ctx.api.update_status(Component::Kubelet, current.into_object())?;
+        }
+        ctx.api.delete(
+            Component::Kubelet,
+            &key,
+            DeleteOptions { grace_period_seconds: Some(0), ..Default::default() },
+        )?;
+    }
+    Ok(())
 }
 
 fn ready_status(node: &Node) -> String {
@@ -107,15 +167,40 @@ fn ready_status(node: &Node) -> String {
 
 fn set_ready(node: &mut Node, status: &str, reason: &str, message: &str, now: SimTime) {
     let conditions = node.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
-    conditions.retain(|c| c.type_ != "Ready");
-    conditions.push(NodeCondition {
-        type_: "Ready".to_string(),
-        status: status.to_string(),
-        reason: Some(reason.to_string()),
-        message: Some(message.to_string()),
-        last_heartbeat_time: Some(now.to_k8s_time()),
-        last_transition_time: Some(now.to_k8s_time()),
-    });
+    if !conditions.iter().any(|c| c.type_ == "Ready") {
+        conditions.push(NodeCondition { type_: "Ready".to_string(), ..Default::default() });
+    }
+    let unknown = status == "Unknown";
+    for condition in conditions.iter_mut() {
+        // The controller turns every condition the kubelet posts Unknown (tryUpdateNodeHealth); the
+        // kubelet posts them all again when it is back.
+        let (new_status, new_reason, new_message) = match (condition.type_.as_str(), unknown) {
+            ("Ready", _) => (status, reason, message),
+            ("NetworkUnavailable", _) => continue,
+            (_, true) => ("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status."),
+            ("MemoryPressure", false) => {
+                ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available")
+            }
+            ("DiskPressure", false) => ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            ("PIDPressure", false) => ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            _ => continue,
+        };
+        if condition.status != new_status {
+            condition.last_transition_time = Some(now.to_k8s_time());
+        }
+        condition.status = new_status.to_string();
+        condition.reason = Some(new_reason.to_string());
+        condition.message = Some(new_message.to_string());
+        condition.last_heartbeat_time = Some(now.to_k8s_time());
+    }
+}
+
+/// The controller leaves the kubelet's last heartbeat alone: the last one it posted, when the node
+/// went silent.
+fn set_heartbeat(node: &mut Node, at: SimTime) {
+    for condition in node.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
+        condition.last_heartbeat_time = Some(at.to_k8s_time());
+    }
 }
 
 fn pods_on(ctx: &Ctx<'_>, node: &str) -> Vec<Pod> {
@@ -138,7 +223,8 @@ fn mark_pods_not_ready(ctx: &mut Ctx<'_>, node: &str, now: SimTime) -> Result<()
             continue;
         };
         let mut changed = false;
-        for condition in conditions.iter_mut().filter(|c| c.type_ == "Ready" || c.type_ == "ContainersReady") {
+        // MarkPodsNotReady: only the Ready condition; container statuses (the READY column) stay.
+        for condition in conditions.iter_mut().filter(|c| c.type_ == "Ready") {
             if condition.status != "False" {
                 condition.status = "False".to_string();
                 condition.last_transition_time = Some(now.to_k8s_time());

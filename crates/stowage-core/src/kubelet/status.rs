@@ -4,27 +4,11 @@ use super::world::{ContainerRuntimeState, ContainerState, PodRuntime, SandboxSta
 use super::{Wake, image_id, node_ip};
 use crate::api::{ObjectKey, Typed};
 use crate::controllers::{Ctx, ReconcileError};
-use crate::sim::{Component, SimDuration, SimTime};
+use crate::sim::{Component, SimTime};
 use k8s_openapi::api::core::v1::{
     ContainerState as K8sState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
     ContainerStatus, HostIP, Pod, PodCondition, PodIP,
 };
-
-/// When a running container becomes ready: at start, or after its readiness probe's initial delay.
-fn ready_at(pod: &Pod, c: &ContainerRuntimeState) -> Option<SimTime> {
-    let ContainerState::Running { started_at } = c.state else {
-        return None;
-    };
-    let spec = pod.spec.as_ref()?;
-    let container = spec.containers.iter().find(|x| x.name == c.name)?;
-    let delay = container.readiness_probe.as_ref().map_or(0, |p| {
-        let initial = p.initial_delay_seconds.unwrap_or(0).max(0) as u64;
-        let period = p.period_seconds.unwrap_or(10).max(1) as u64;
-        // The first probe runs about one period after the initial delay, and must succeed once.
-        initial.max(1).div_ceil(period) * period
-    });
-    Some(started_at.plus(SimDuration::from_secs(delay)))
-}
 
 fn k8s_state(state: &ContainerState) -> K8sState {
     match state {
@@ -55,15 +39,10 @@ fn terminated(t: &super::Terminated) -> ContainerStateTerminated {
 }
 
 fn container_status(pod: &Pod, c: &ContainerRuntimeState, now: SimTime, wake: &mut Wake) -> ContainerStatus {
-    let ready = match ready_at(pod, c) {
-        Some(at) if at <= now => true,
-        Some(at) => {
-            wake.fg(at);
-            false
-        }
-        None => false,
-    };
-    let started = c.is_running();
+    let _ = (now, wake);
+    // The prober's verdicts; init containers are never ready while they run to completion.
+    let ready = c.is_running() && c.ready && !c.init;
+    let started = c.is_running() && (c.started || c.init);
     let image_id = if c.container_id.is_empty() { String::new() } else { image_id(&c.image) };
     let mounts = pod
         .spec

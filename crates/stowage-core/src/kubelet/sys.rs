@@ -114,6 +114,22 @@ impl ContainerSys<'_> {
     }
 
     fn serve(&mut self, uid: &str, path: &str) -> Result<HttpResponse, String> {
+        let (status, body) = self.serve_status(uid, path, "Wget")?;
+        if status == 200 {
+            Ok(HttpResponse { status, body })
+        } else {
+            Err(format!(
+                "server returned error: HTTP/1.1 {status} {}",
+                if status == 404 { "Not Found" } else { "Forbidden" }
+            ))
+        }
+    }
+
+    /// Serves `GET path` from the nginx of the sandbox `uid` and logs it as nginx's access log does.
+    ///
+    /// # Errors
+    /// `Connection refused` when no nginx runs in the sandbox.
+    pub(super) fn serve_status(&mut self, uid: &str, path: &str, agent: &str) -> Result<(u16, Vec<u8>), String> {
         let pod = self.pods.get(uid).ok_or_else(|| "Connection refused".to_string())?;
         let server = pod
             .containers
@@ -123,6 +139,7 @@ impl ContainerSys<'_> {
         let mounts = server.mounts.clone().ok_or_else(|| "Connection refused".to_string())?;
         let container = server.name.clone();
         let vfs = Vfs::new(&mut *self.fs, &mounts);
+        let path = if path.is_empty() { "/" } else { path };
         let base = format!("/usr/share/nginx/html{path}");
         let file = if vfs.metadata(&base).is_ok_and(|m| m.kind == crate::fs::FileKind::Directory) {
             format!("{}/index.html", base.trim_end_matches('/'))
@@ -138,20 +155,13 @@ impl ContainerSys<'_> {
         let (y, mo, d, h, mi, s) = crate::runtime::civil(t.unix_seconds());
         const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         let line = format!(
-            "{} - - [{d:02}/{}/{y}:{h:02}:{mi:02}:{s:02} +0000] \"GET {path} HTTP/1.1\" {status} {} \"-\" \"Wget\" \"-\"\n",
+            "{} - - [{d:02}/{}/{y}:{h:02}:{mi:02}:{s:02} +0000] \"GET {path} HTTP/1.1\" {status} {} \"-\" \"{agent}\" \"-\"\n",
             self.client_ip,
             MONTHS[(mo as usize).saturating_sub(1) % 12],
             body.len()
         );
         self.side_logs.push((uid.to_string(), container, line));
-        if status == 200 {
-            Ok(HttpResponse { status, body })
-        } else {
-            Err(format!(
-                "server returned error: HTTP/1.1 {status} {}",
-                if status == 404 { "Not Found" } else { "Forbidden" }
-            ))
-        }
+        Ok((status, body))
     }
 }
 

@@ -139,6 +139,40 @@ pub struct ContainerRuntimeState {
     pub stopping: bool,
     /// The environment it was started with.
     pub env: Vec<(String, String)>,
+    /// The prober's workers for this container (reset when a new instance starts).
+    pub probes: ProbeWorkers,
+    /// Whether the readiness probe (or, without one, the start) says the container is ready.
+    pub ready: bool,
+    /// Whether the startup probe passed (true at start without one).
+    pub started: bool,
+    /// A kill in progress (liveness or startup failure): SIGKILL at this instant if still running.
+    pub kill_at: Option<SimTime>,
+}
+
+/// One probe worker's state (the kubelet's `prober/worker.go`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProbeWorker {
+    /// The last raw result (`Some(true)` success), for counting runs.
+    pub last: Option<bool>,
+    /// How many times in a row `last` came back.
+    pub run: u32,
+    /// The result past its threshold, as the results manager holds it.
+    pub result: Option<bool>,
+    /// When this worker last probed.
+    pub last_at: Option<SimTime>,
+    /// Stopped after a liveness/startup failure until the next container instance.
+    pub on_hold: bool,
+}
+
+/// The three probe workers of a container.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProbeWorkers {
+    /// readinessProbe.
+    pub readiness: ProbeWorker,
+    /// livenessProbe.
+    pub liveness: ProbeWorker,
+    /// startupProbe.
+    pub startup: ProbeWorker,
 }
 
 impl ContainerRuntimeState {
@@ -166,6 +200,10 @@ impl ContainerRuntimeState {
             partial: BTreeMap::new(),
             stopping: false,
             env: Vec::new(),
+            probes: ProbeWorkers::default(),
+            ready: false,
+            started: false,
+            kill_at: None,
         }
     }
 
@@ -186,6 +224,22 @@ impl ContainerRuntimeState {
         if self.log.len() > LOG_LINES_MAX {
             let drop = self.log.len() - LOG_LINES_MAX;
             self.log.drain(..drop);
+        }
+    }
+
+    /// SIGKILL of a running container: its process is gone and it terminates with exit code 137.
+    pub fn kill(&mut self, now: SimTime) {
+        if let ContainerState::Running { started_at } = self.state {
+            self.flush_log(now);
+            self.process = None;
+            self.wake_at = None;
+            self.state = ContainerState::Terminated(Terminated {
+                exit_code: 137,
+                reason: "Error".to_string(),
+                started_at,
+                finished_at: now,
+                container_id: self.container_id.clone(),
+            });
         }
     }
 
@@ -272,6 +326,8 @@ pub struct PodRuntime {
     pub last_mount_event: Option<SimTime>,
     /// Failed MountVolume.SetUp attempts so far (the volume manager's exponential backoff).
     pub mount_failures: u32,
+    /// Image pull back-off per image (`podUID_image`): (current delay ms, last update, last error).
+    pub pull_backoff: BTreeMap<String, (u64, SimTime, String)>,
     /// Revisions of configMaps and secrets projected, to notice updates.
     pub projected_versions: BTreeMap<String, String>,
     /// When a change to a projected source was first noticed (applied at the next periodic sync).
@@ -298,6 +354,9 @@ pub struct Dataplane {
     pub volume_trees: BTreeMap<String, FsId>,
     /// ClusterIPs handed out.
     pub cluster_ips: BTreeSet<String>,
+    /// The attach/detach controller's `detachRequestedTime` per VolumeAttachment name: when it first
+    /// found no pod needing the attachment (its actual state of world lives here, outside the API).
+    pub detach_requested: BTreeMap<String, SimTime>,
 }
 
 impl Default for Dataplane {
@@ -308,6 +367,7 @@ impl Default for Dataplane {
             pods: BTreeMap::new(),
             volume_trees: BTreeMap::new(),
             cluster_ips: BTreeSet::new(),
+            detach_requested: BTreeMap::new(),
         }
     }
 }

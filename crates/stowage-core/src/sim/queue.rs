@@ -8,6 +8,7 @@
 
 use super::SimTime;
 use crate::api::ObjectKey;
+use crate::store::key::FastKey;
 use std::collections::BTreeMap;
 
 /// One pending reconcile.
@@ -26,8 +27,9 @@ pub struct QueueEntry {
 /// The queue. Bounded: adding beyond [`WorkQueue::ENTRIES_MAX`] drops background entries first.
 #[derive(Clone, Debug, Default)]
 pub struct WorkQueue {
-    by_due: BTreeMap<(SimTime, u64), (u16, ObjectKey)>,
-    by_key: BTreeMap<(u16, ObjectKey), (SimTime, u64, bool)>,
+    by_due: BTreeMap<(SimTime, u64), (u16, FastKey)>,
+    /// Keys are [`FastKey`]s: the dedupe lookup is the queue's hot path.
+    by_key: BTreeMap<(u16, FastKey), (SimTime, u64, bool)>,
     next_seq: u64,
     foreground: usize,
 }
@@ -39,7 +41,7 @@ impl WorkQueue {
     /// Requests a reconcile of `key` by `controller` at `due`. An existing entry keeps the earlier due
     /// time; a foreground request makes a background entry foreground.
     pub fn add(&mut self, controller: u16, key: ObjectKey, due: SimTime, background: bool) {
-        let map_key = (controller, key);
+        let map_key = (controller, FastKey::new(key));
         if let Some(&(old_due, old_seq, old_background)) = self.by_key.get(&map_key) {
             let new_background = old_background && background;
             if old_due <= due && new_background == old_background {
@@ -58,7 +60,7 @@ impl WorkQueue {
         }
     }
 
-    fn insert(&mut self, map_key: (u16, ObjectKey), due: SimTime, background: bool) {
+    fn insert(&mut self, map_key: (u16, FastKey), due: SimTime, background: bool) {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.by_due.insert((due, seq), map_key.clone());
@@ -90,12 +92,13 @@ impl WorkQueue {
         if due > now {
             return None;
         }
-        let (controller, key) = self.by_due.remove(&(due, seq))?;
-        let (_, _, background) = self.by_key.remove(&(controller, key.clone()))?;
+        let map_key = self.by_due.remove(&(due, seq))?;
+        let (_, _, background) = self.by_key.remove(&map_key)?;
         if !background {
             self.foreground -= 1;
         }
-        Some(QueueEntry { due, controller, key, background })
+        let (controller, key) = map_key;
+        Some(QueueEntry { due, controller, key: key.into_key(), background })
     }
 
     /// Whether any foreground work is pending.

@@ -7,8 +7,13 @@
 //!   keep a cursor and read what came after it.
 //! - Nothing here validates or admits: that is the API server's job ([`crate::apiserver`]).
 
+pub(crate) mod key;
+
 use crate::api::{Kind, Object, ObjectKey, Typed};
+use key::{FastKey, Parts};
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::ops::Bound;
 
 /// What happened to an object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -35,7 +40,8 @@ pub struct Change {
 /// The object store.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    objects: BTreeMap<ObjectKey, Object>,
+    /// Objects in `ObjectKey` order; [`FastKey`]s compare without reading the heap.
+    objects: BTreeMap<FastKey, Object>,
     last_resource_version: u64,
     changes: Vec<Change>,
     changes_dropped: u64,
@@ -52,25 +58,32 @@ impl Store {
 
     /// The object under `key`.
     pub fn get(&self, key: &ObjectKey) -> Option<&Object> {
-        self.objects.get(key)
+        self.objects.get(Parts::of(key).probe())
     }
 
     /// The typed object named by namespace and name (namespace ignored for cluster-scoped kinds).
     pub fn get_typed<T: Typed>(&self, namespace: &str, name: &str) -> Option<&T> {
-        self.objects.get(&ObjectKey::new(<T as Typed>::KIND, namespace, name)).and_then(T::from_object)
+        let kind = <T as Typed>::KIND;
+        let namespace = if kind.is_namespaced() { namespace } else { "" };
+        self.objects.get(Parts::new(kind, namespace, name).probe()).and_then(T::from_object)
     }
 
     /// Every object of `kind`, in key order (namespace, then name).
     pub fn list(&self, kind: Kind) -> impl Iterator<Item = &Object> {
-        let start = ObjectKey { kind, namespace: String::new(), name: String::new() };
-        self.objects.range(start..).take_while(move |(k, _)| k.kind == kind).map(|(_, o)| o)
+        let start = Parts::new(kind, "", "");
+        self.objects
+            .range::<Parts<'_>, _>((Bound::Included(start.probe()), Bound::Unbounded))
+            .take_while(move |(k, _)| k.kind() == kind)
+            .map(|(_, o)| o)
     }
 
     /// Every object of `kind` in `namespace`, in name order.
     pub fn list_in(&self, kind: Kind, namespace: &str) -> impl Iterator<Item = &Object> {
-        let start = ObjectKey { kind, namespace: namespace.to_string(), name: String::new() };
-        let namespace = namespace.to_string();
-        self.objects.range(start..).take_while(move |(k, _)| k.kind == kind && k.namespace == namespace).map(|(_, o)| o)
+        let start = Parts::new(kind, namespace, "");
+        self.objects
+            .range::<Parts<'_>, _>((Bound::Included(start.probe()), Bound::Unbounded))
+            .take_while(move |(k, _)| k.kind() == kind && k.namespace() == namespace)
+            .map(|(_, o)| o)
     }
 
     /// Every typed object of `T`'s kind.
@@ -109,21 +122,27 @@ impl Store {
         let resource_version = self.last_resource_version;
         object.meta_mut().resource_version = Some(resource_version.to_string());
         let key = object.key();
-        let kind = if self.objects.contains_key(&key) { ChangeKind::Modified } else { ChangeKind::Added };
-        self.record(Change { resource_version, kind, key: key.clone() });
-        self.objects.insert(key.clone(), object);
-        &self.objects[&key]
+        let entry = self.objects.entry(FastKey::new(key.clone()));
+        let kind = if matches!(entry, Entry::Occupied(_)) { ChangeKind::Modified } else { ChangeKind::Added };
+        Self::record(&mut self.changes, &mut self.changes_dropped, Change { resource_version, kind, key });
+        match entry {
+            Entry::Occupied(mut occupied) => {
+                occupied.insert(object);
+                occupied.into_mut()
+            }
+            Entry::Vacant(vacant) => vacant.insert(object),
+        }
     }
 
     /// Removes the object under `key`, returning it.
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Object> {
-        let object = self.objects.remove(key)?;
+        let object = self.objects.remove(Parts::of(key).probe())?;
         self.last_resource_version += 1;
-        self.record(Change {
-            resource_version: self.last_resource_version,
-            kind: ChangeKind::Deleted,
-            key: key.clone(),
-        });
+        Self::record(
+            &mut self.changes,
+            &mut self.changes_dropped,
+            Change { resource_version: self.last_resource_version, kind: ChangeKind::Deleted, key: key.clone() },
+        );
         if self.tombstones.len() >= Self::TOMBSTONES_MAX {
             self.tombstones.pop_first();
         }
@@ -131,13 +150,13 @@ impl Store {
         Some(object)
     }
 
-    fn record(&mut self, change: Change) {
-        if self.changes.len() >= Self::CHANGES_MAX {
+    fn record(changes: &mut Vec<Change>, changes_dropped: &mut u64, change: Change) {
+        if changes.len() >= Self::CHANGES_MAX {
             let drop = Self::CHANGES_MAX / 10;
-            self.changes.drain(..drop);
-            self.changes_dropped += drop as u64;
+            changes.drain(..drop);
+            *changes_dropped += drop as u64;
         }
-        self.changes.push(change);
+        changes.push(change);
     }
 
     /// The final state of the object under `key` when it was deleted at or after resourceVersion

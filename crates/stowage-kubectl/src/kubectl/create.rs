@@ -184,6 +184,8 @@ fn generator(ctx: &mut Ctx<'_>, args: &[String], which: Generator) -> Result<(),
                             containers: vec![Container {
                                 name: container_name,
                                 image: Some(image.to_string()),
+                                // `-- COMMAND [args...]` becomes the container's command.
+                                command: parsed.after_dash.clone().filter(|c| !c.is_empty()),
                                 ..Container::default()
                             }],
                             ..PodSpec::default()

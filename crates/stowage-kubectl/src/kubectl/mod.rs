@@ -17,12 +17,15 @@ mod apply;
 pub mod args;
 mod create;
 mod delete;
+mod explain;
 mod get;
 mod hints;
 mod info;
 mod modify;
 mod node;
 mod resource;
+mod rollout;
+mod taint;
 mod workload;
 
 use args::{FlagSpec, Parsed};
@@ -382,7 +385,7 @@ fn dispatch(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
         "run" => workload::run(ctx, &rest),
         "wait" => workload::wait(ctx, &rest),
         "events" => get::events(ctx, &rest),
-        "explain" => info::explain(ctx, &rest),
+        "explain" => explain::explain(ctx, &rest),
         "api-resources" => info::api_resources(ctx, &rest),
         "api-versions" => info::api_versions(ctx, &rest),
         "version" => info::version(ctx, &rest),
@@ -390,6 +393,8 @@ fn dispatch(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
         "cordon" => node::cordon(ctx, &rest, true),
         "uncordon" => node::cordon(ctx, &rest, false),
         "drain" => node::drain(ctx, &rest),
+        "taint" => taint::taint(ctx, &rest),
+        "rollout" => rollout::rollout(ctx, &rest),
         "config" => info::config(ctx, &rest),
         "kustomize" => apply::kustomize_build(ctx, &rest),
         "help" => {
@@ -397,8 +402,8 @@ fn dispatch(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
             Ok(())
         }
         "debug" => workload::debug(ctx, &rest),
-        "edit" | "attach" | "port-forward" | "proxy" | "cp" | "top" | "rollout" | "diff" | "auth" | "autoscale"
-        | "certificate" | "completion" | "expose" | "options" | "plugin" | "set" | "taint" => {
+        "edit" | "attach" | "port-forward" | "proxy" | "cp" | "top" | "diff" | "auth" | "autoscale" | "certificate"
+        | "completion" | "expose" | "options" | "plugin" | "set" => {
             ctx.parse(&rest, info::PERMISSIVE)?;
             Err(Failure::msg(format!("\"kubectl {command}\" is not available in this playground yet")))
         }

@@ -303,6 +303,11 @@ const EXEC_FLAGS: &[FlagSpec] = &[
 
 /// Finds the pod a target names: `POD`, `pod/POD`, or a workload (`deployment/x`, `sts/x`) whose first pod is used.
 fn target_pod(ctx: &mut Ctx<'_>, target: &str, namespace: &str) -> Result<ObjectKey, Failure> {
+    target_pods(ctx, target, namespace).map(|(key, _)| key)
+}
+
+/// [`target_pod`], with how many pods the workload selected (`kubectl logs` says `Found N pods`).
+fn target_pods(ctx: &mut Ctx<'_>, target: &str, namespace: &str) -> Result<(ObjectKey, usize), Failure> {
     let (kind, name) = match target.split_once('/') {
         Some((kind, name)) => (super::kind_of(kind)?, name.to_string()),
         None => (Kind::Pod, target.to_string()),
@@ -312,7 +317,7 @@ fn target_pod(ctx: &mut Ctx<'_>, target: &str, namespace: &str) -> Result<Object
         return Err(Failure::Api(ApiError::not_found(kind, &name)));
     };
     if kind == Kind::Pod {
-        return Ok(key);
+        return Ok((key, 1));
     }
     let selector = object.to_value().pointer("/spec/selector/matchLabels").cloned().unwrap_or(Value::Null);
     let Some(selector) = selector.as_object().filter(|s| !s.is_empty()).cloned() else {
@@ -322,12 +327,31 @@ fn target_pod(ctx: &mut Ctx<'_>, target: &str, namespace: &str) -> Result<Object
             kind.info().name
         )));
     };
-    let pod = ctx.cluster.api().store().list_in(Kind::Pod, namespace).find(|pod| {
-        let labels = pod.meta().labels.clone().unwrap_or_default();
-        selector.iter().all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str())
-    });
-    match pod {
-        Some(pod) => Ok(pod.key()),
+    let pods: Vec<&Object> = ctx
+        .cluster
+        .api()
+        .store()
+        .list_in(Kind::Pod, namespace)
+        .filter(|pod| {
+            let labels = pod.meta().labels.clone().unwrap_or_default();
+            selector.iter().all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str())
+        })
+        .collect();
+    // kubectl takes the most active pod (podutils.ActivePods): scheduled, running, ready, then oldest.
+    let rank = |pod: &Object| {
+        let value = pod.to_value();
+        let scheduled = value.pointer("/spec/nodeName").is_some_and(|n| n.as_str().is_some_and(|n| !n.is_empty()));
+        let running = value.pointer("/status/phase").and_then(Value::as_str) == Some("Running");
+        let ready = value
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"));
+        let created = pod.meta().creation_timestamp.as_ref().map(|t| t.0.as_second()).unwrap_or(i64::MAX);
+        (!scheduled, !running, !ready, created)
+    };
+    let count = pods.len();
+    match pods.into_iter().min_by_key(|pod| rank(pod)) {
+        Some(pod) => Ok((pod.key(), count)),
         None => Err(Failure::msg(format!("no pods found for {}", name_with_kind(kind, &name)))),
     }
 }
@@ -434,48 +458,114 @@ const LOGS_FLAGS: &[FlagSpec] = &[
 ];
 
 /// `kubectl logs` options that shape the output.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct LogOptions {
     previous: bool,
     tail: Option<i64>,
     timestamps: bool,
     follow: bool,
+    prefix: bool,
 }
 
-/// `kubectl logs`.
+/// `kubectl logs`: one pod (`POD`, `TYPE/NAME`) or every pod a selector matches (`-l`).
 pub fn logs(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
     let parsed = ctx.parse(args, LOGS_FLAGS)?;
     let namespace = ctx.namespace(&parsed);
-    let options = LogOptions {
+    let selector = parsed.value("selector").map(str::to_string);
+    let all_containers = parsed.bool("all-containers").map_err(Failure::msg)?;
+    let mut options = LogOptions {
         previous: parsed.bool("previous").map_err(Failure::msg)?,
         tail: parsed.int("tail").map_err(Failure::msg)?,
         timestamps: parsed.bool("timestamps").map_err(Failure::msg)?,
         follow: parsed.bool("follow").map_err(Failure::msg)?,
+        prefix: parsed.bool("prefix").map_err(Failure::msg)?,
     };
-    let (target, container) = match parsed.positionals.as_slice() {
-        [] if parsed.has("selector") => {
-            return Err(Failure::msg("selector-based log streaming is not available in this playground yet"));
+    let max_requests = match parsed.value("max-log-requests") {
+        Some(text) => text.parse::<i64>().map_err(|_| {
+            Failure::msg(format!("invalid argument \"{text}\" for \"--max-log-requests\" flag: strconv.ParseInt: parsing \"{text}\": invalid syntax"))
+        })?,
+        None => 5,
+    };
+    if max_requests < 1 {
+        return Err(Failure::msg("--max-log-requests must be greater than 0"));
+    }
+    if all_containers && parsed.has("container") {
+        return Err(Failure::msg("--container cannot be used with --all-containers"));
+    }
+    let mut targets: Vec<(ObjectKey, Option<String>)> = Vec::new();
+    match (parsed.positionals.as_slice(), &selector) {
+        ([_, ..], Some(_)) => return Err(Failure::msg("only a selector (-l) or a POD name is allowed")),
+        ([], Some(selector)) => {
+            // With a selector kubectl shows the last 10 lines of each container unless --tail says otherwise.
+            if options.tail.is_none() {
+                options.tail = Some(10);
+            }
+            let filter = resource::Filter::new(ctx, Some(selector), None, &[Kind::Pod])?;
+            let pods: Vec<ObjectKey> =
+                resource::list(ctx, Kind::Pod, Some(&namespace), &filter).into_iter().map(Object::key).collect();
+            if pods.is_empty() {
+                ctx.err.push_str(&format!("No resources found in {namespace} namespace.\n"));
+                return Ok(());
+            }
+            for key in pods {
+                targets.push((key, parsed.value("container").map(str::to_string)));
+            }
         }
-        [] => return Err(ctx.usage("expected POD_NAME or TYPE/NAME argument")),
-        [target] => (target.clone(), parsed.value("container").map(str::to_string)),
-        [target, container] if !parsed.has("container") => (target.clone(), Some(container.clone())),
+        ([], None) => return Err(ctx.usage("expected POD_NAME or TYPE/NAME argument")),
+        ([target], None) => {
+            let key = logs_target(ctx, target, &namespace)?;
+            targets.push((key, parsed.value("container").map(str::to_string)));
+        }
+        ([target, container], None) if !parsed.has("container") => {
+            let key = logs_target(ctx, target, &namespace)?;
+            targets.push((key, Some(container.clone())));
+        }
         _ => return Err(ctx.usage("expected POD_NAME or TYPE/NAME argument")),
-    };
-    let key = target_pod(ctx, &target, &namespace)?;
-    logs_of(ctx, &key, container.as_deref(), options)
-}
-
-fn logs_of(ctx: &mut Ctx<'_>, key: &ObjectKey, container: Option<&str>, options: LogOptions) -> Result<(), Failure> {
+    }
+    // Resolve each pod's containers: the named one, all of them, or the default.
+    let mut requests: Vec<(ObjectKey, String)> = Vec::new();
+    for (key, container) in targets {
+        let Some(pod) = ctx.cluster.api().store().get(&key).and_then(|o| o.as_typed::<Pod>()).cloned() else {
+            return Err(Failure::Api(ApiError::not_found(Kind::Pod, &key.name)));
+        };
+        if all_containers {
+            let spec = pod.spec.clone().unwrap_or_default();
+            for c in spec.init_containers.unwrap_or_default().iter().chain(spec.containers.iter()) {
+                requests.push((key.clone(), c.name.clone()));
+            }
+        } else {
+            let name = pick_container(ctx, &pod, container.as_deref(), true)?;
+            requests.push((key, name));
+        }
+    }
+    if options.follow && requests.len() > 1 && requests.len() as i64 > max_requests {
+        return Err(Failure::msg(format!(
+            "you are attempting to follow {} log streams, but maximum allowed concurrency is {max_requests}, use --max-log-requests to increase the limit",
+            requests.len()
+        )));
+    }
     if options.follow {
         // `-f` follows until the cluster has nothing more to do.
         ctx.cluster.settle();
         ctx.hint("kubectl logs -f keeps following on a real cluster; the playground prints what was logged until the cluster settled.");
     }
-    let Some(pod) = ctx.cluster.api().store().get(key).and_then(|o| o.as_typed::<Pod>()).cloned() else {
-        return Err(Failure::Api(ApiError::not_found(Kind::Pod, &key.name)));
-    };
-    let container = pick_container(ctx, &pod, container, true)?;
-    let lines = match ctx.cluster.container_logs(&key.namespace, &key.name, Some(&container), options.previous) {
+    for (key, container) in requests {
+        logs_of(ctx, &key, &container, &options)?;
+    }
+    Ok(())
+}
+
+/// The pod `kubectl logs TYPE/NAME` reads, with its `Found N pods, using pod/NAME` note.
+fn logs_target(ctx: &mut Ctx<'_>, target: &str, namespace: &str) -> Result<ObjectKey, Failure> {
+    let (key, count) = target_pods(ctx, target, namespace)?;
+    if count > 1 {
+        ctx.err.push_str(&format!("Found {count} pods, using pod/{}\n", key.name));
+    }
+    Ok(key)
+}
+
+fn logs_of(ctx: &mut Ctx<'_>, key: &ObjectKey, container: &str, options: &LogOptions) -> Result<(), Failure> {
+    let lines = match ctx.cluster.container_logs(&key.namespace, &key.name, Some(container), options.previous) {
         Ok(lines) => lines,
         Err(error) => {
             super::hints::pod_not_running(ctx, key);
@@ -487,6 +577,9 @@ fn logs_of(ctx: &mut Ctx<'_>, key: &ObjectKey, container: Option<&str>, options:
         _ => 0,
     };
     for line in &lines[skip..] {
+        if options.prefix {
+            ctx.out.push_str(&format!("[pod/{}/{container}] ", key.name));
+        }
         if options.timestamps {
             ctx.out.push_str(&line.at.rfc3339());
             ctx.out.push(' ');

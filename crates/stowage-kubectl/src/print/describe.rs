@@ -562,6 +562,64 @@ fn ports_text(ports: &[Value], field: &str) -> String {
         .join(", ")
 }
 
+/// An IntOrString port as Go's `IntOrString.String()` prints it.
+fn port_string(port: &Value) -> String {
+    match port {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// `DescribeProbe`: the probe's action and its timing, as one line.
+fn describe_probe(probe: &Value) -> String {
+    let attrs = format!(
+        "delay={}s timeout={}s period={}s #success={} #failure={}",
+        int_at(probe, "initialDelaySeconds").unwrap_or(0),
+        int_at(probe, "timeoutSeconds").unwrap_or(0),
+        int_at(probe, "periodSeconds").unwrap_or(0),
+        int_at(probe, "successThreshold").unwrap_or(0),
+        int_at(probe, "failureThreshold").unwrap_or(0)
+    );
+    if let Some(exec) = probe.get("exec") {
+        let command: Vec<&str> = list_at(exec, "command").iter().map(|c| c.as_str().unwrap_or("")).collect();
+        return format!("exec [{}] {attrs}", command.join(" "));
+    }
+    if let Some(http) = probe.get("httpGet") {
+        // net/url's URL.String() of {scheme, JoinHostPort(host, port), path}.
+        let scheme = str_at(http, "scheme").to_ascii_lowercase();
+        let host = str_at(http, "host");
+        let port = port_string(&http["port"]);
+        let host = match (port.is_empty(), host.contains(':')) {
+            (true, _) => host.to_string(),
+            (false, true) => format!("[{host}]:{port}"),
+            (false, false) => format!("{host}:{port}"),
+        };
+        let path = str_at(http, "path");
+        let mut url = String::new();
+        if !scheme.is_empty() {
+            url.push_str(&scheme);
+            url.push(':');
+        }
+        if !scheme.is_empty() || !host.is_empty() {
+            url.push_str("//");
+            url.push_str(&host);
+        }
+        if !path.is_empty() && !path.starts_with('/') && !host.is_empty() {
+            url.push('/');
+        }
+        url.push_str(path);
+        return format!("http-get {url} {attrs}");
+    }
+    if let Some(tcp) = probe.get("tcpSocket") {
+        return format!("tcp-socket {}:{} {attrs}", str_at(tcp, "host"), port_string(&tcp["port"]));
+    }
+    if let Some(grpc) = probe.get("grpc") {
+        return format!("grpc <pod>:{} {} {attrs}", int_at(grpc, "port").unwrap_or(0), str_at(grpc, "service"));
+    }
+    format!("unknown {attrs}")
+}
+
 fn containers(label: &str, containers: &[Value], statuses: &[Value], w: &mut W, space: &str) {
     let none = if containers.is_empty() { " <none>" } else { "" };
     w.write(0, &format!("{space}{label}:{none}\n"));
@@ -613,6 +671,13 @@ fn containers(label: &str, containers: &[Value], statuses: &[Value], w: &mut W, 
             w.write(2, &format!("Restart Count:\t{}\n", int_at(status, "restartCount").unwrap_or(0)));
         }
         resources(&container["resources"], w, 2);
+        for (title, field) in
+            [("Liveness", "livenessProbe"), ("Readiness", "readinessProbe"), ("Startup", "startupProbe")]
+        {
+            if let Some(probe) = container.get(field).filter(|p| p.is_object()) {
+                w.write(2, &format!("{title}:\t{}\n", describe_probe(probe)));
+            }
+        }
         let env = list_at(container, "env");
         w.write(2, &format!("Environment:{}\n", if env.is_empty() { "\t<none>" } else { "" }));
         for e in env {
@@ -1331,5 +1396,36 @@ mod tests {
         assert_eq!(smart_label("volumeSnapshotClassName"), "Volume Snapshot Class Name");
         assert_eq!(smart_label("HTTPServer"), "HTTP Server");
         assert_eq!(smart_label("k8s.io/x"), "k8s.io/x");
+    }
+}
+
+#[cfg(test)]
+mod probe_tests {
+    use super::describe_probe;
+    use serde_json::json;
+
+    #[test]
+    fn probes_should_read_as_describe_probe_prints_them() {
+        let timing = json!({"timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3});
+        let with = |action: serde_json::Value| {
+            let mut probe = timing.clone();
+            probe.as_object_mut().unwrap().extend(action.as_object().unwrap().clone());
+            describe_probe(&probe)
+        };
+        let attrs = "delay=0s timeout=1s period=10s #success=1 #failure=3";
+        assert_eq!(
+            with(json!({"httpGet": {"path": "/healthz", "port": 8080, "scheme": "HTTPS", "host": "10.0.0.1"}})),
+            format!("http-get https://10.0.0.1:8080/healthz {attrs}")
+        );
+        assert_eq!(
+            with(json!({"httpGet": {"path": "healthz", "port": "web", "scheme": "HTTP", "host": "::1"}})),
+            format!("http-get http://[::1]:web/healthz {attrs}")
+        );
+        assert_eq!(with(json!({"tcpSocket": {"port": 5432}})), format!("tcp-socket :5432 {attrs}"));
+        assert_eq!(with(json!({"grpc": {"port": 9090, "service": ""}})), format!("grpc <pod>:9090  {attrs}"));
+        assert_eq!(
+            with(json!({"initialDelaySeconds": 7})),
+            format!("unknown delay=7s timeout=1s period=10s #success=1 #failure=3")
+        );
     }
 }

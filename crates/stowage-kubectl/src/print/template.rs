@@ -8,24 +8,51 @@
 //! - Operands: `.a.b` chains, `$x.a`, strings (`"..."`, `` `raw` ``), numbers, `true`/`false`/`nil`,
 //!   parenthesized pipelines; pipes pass the value as the last argument.
 //! - Functions: `and or not len index print printf println eq ne lt le gt ge exists base64decode`.
-//! - Maps range in sorted key order, as Go does. `define`/`template`/`block` are not supported.
+//! - Named templates: `{{define "n"}}...{{end}}`, `{{template "n" pipeline}}`, `{{block "n" pipeline}}...{{end}}`.
+//! - Maps range in sorted key order, as Go does.
 
 use super::gojson::{go_float, go_sprint};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// A parsed go-template.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Template {
     nodes: Vec<Node>,
+    defines: BTreeMap<String, Vec<Node>>,
 }
+
+/// How deep `{{template}}` calls may nest (Go's `maxExecDepth`).
+const MAX_EXEC_DEPTH: usize = 100_000;
+/// Our own bound below Go's, so that a self-calling template never overflows the stack.
+const CALL_DEPTH_MAX: usize = 200;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Node {
     Text(String),
     Action(Pipeline),
-    If { pipe: Pipeline, then: Vec<Node>, otherwise: Vec<Node> },
-    Range { pipe: Pipeline, key: Option<String>, elem: Option<String>, body: Vec<Node>, otherwise: Vec<Node> },
-    With { pipe: Pipeline, body: Vec<Node>, otherwise: Vec<Node> },
+    If {
+        pipe: Pipeline,
+        then: Vec<Node>,
+        otherwise: Vec<Node>,
+    },
+    Range {
+        pipe: Pipeline,
+        key: Option<String>,
+        elem: Option<String>,
+        body: Vec<Node>,
+        otherwise: Vec<Node>,
+    },
+    With {
+        pipe: Pipeline,
+        body: Vec<Node>,
+        otherwise: Vec<Node>,
+    },
+    /// `{{template "name" pipeline}}`.
+    Call {
+        name: String,
+        pipe: Option<Pipeline>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -98,9 +125,10 @@ impl Template {
     pub fn parse(text: &str) -> Result<Template, String> {
         let tokens = lex(text)?;
         let mut pos = 0;
-        let (nodes, end) = parse_list(&tokens, &mut pos)?;
+        let mut defines = BTreeMap::new();
+        let (nodes, end) = parse_list(&tokens, &mut pos, &mut defines)?;
         match end {
-            None => Ok(Template { nodes }),
+            None => Ok(Template { nodes, defines }),
             Some(word) => Err(format!("template: output:1: unexpected {{{{{word}}}}}")),
         }
     }
@@ -110,7 +138,8 @@ impl Template {
     /// # Errors
     /// The output written before the failure and the error.
     pub fn execute(&self, data: &Value) -> Result<String, (String, String)> {
-        let mut state = State { out: String::new(), vars: vec![("$".to_string(), data.clone())] };
+        let mut state =
+            State { out: String::new(), vars: vec![("$".to_string(), data.clone())], defines: &self.defines, depth: 0 };
         match state.walk(&self.nodes, data) {
             Ok(()) => Ok(state.out),
             Err(e) => Err((state.out, format!("template: output:1: {e}"))),
@@ -119,7 +148,11 @@ impl Template {
 }
 
 /// Parses nodes until `{{end}}` or `{{else...}}`, returning which keyword stopped it.
-fn parse_list(tokens: &[Token], pos: &mut usize) -> Result<(Vec<Node>, Option<String>), String> {
+fn parse_list(
+    tokens: &[Token],
+    pos: &mut usize,
+    defines: &mut BTreeMap<String, Vec<Node>>,
+) -> Result<(Vec<Node>, Option<String>), String> {
     let mut nodes = Vec::new();
     while *pos < tokens.len() {
         let token = &tokens[*pos];
@@ -133,7 +166,7 @@ fn parse_list(tokens: &[Token], pos: &mut usize) -> Result<(Vec<Node>, Option<St
                     "else" => return Ok((nodes, Some(format!("else {rest}").trim().to_string()))),
                     "if" | "with" => {
                         let pipe = parse_pipeline(rest)?;
-                        let (body, otherwise) = parse_branches(tokens, pos, word)?;
+                        let (body, otherwise) = parse_branches(tokens, pos, word, defines)?;
                         nodes.push(if word == "if" {
                             Node::If { pipe, then: body, otherwise }
                         } else {
@@ -148,11 +181,25 @@ fn parse_list(tokens: &[Token], pos: &mut usize) -> Result<(Vec<Node>, Option<St
                             _ => (Some(pipe.declare[0].clone()), Some(pipe.declare[1].clone())),
                         };
                         pipe.declare.clear();
-                        let (body, otherwise) = parse_branches(tokens, pos, word)?;
+                        let (body, otherwise) = parse_branches(tokens, pos, word, defines)?;
                         nodes.push(Node::Range { pipe, key, elem, body, otherwise });
                     }
                     "define" | "template" | "block" => {
-                        return Err(format!("template: output:1: {word} is not supported"));
+                        let (name, rest) = template_name(rest, word)?;
+                        let pipe = if rest.is_empty() { None } else { Some(parse_pipeline(rest)?) };
+                        if word == "define" && pipe.is_some() {
+                            return Err(format!("template: output:1: unexpected {rest:?} in define clause"));
+                        }
+                        if word != "template" {
+                            let (body, end) = parse_list(tokens, pos, defines)?;
+                            if end.as_deref() != Some("end") {
+                                return Err(format!("template: output:1: unexpected EOF in {word}"));
+                            }
+                            defines.insert(name.clone(), body);
+                        }
+                        if word != "define" {
+                            nodes.push(Node::Call { name, pipe });
+                        }
                     }
                     _ => nodes.push(Node::Action(parse_pipeline(action)?)),
                 }
@@ -162,12 +209,33 @@ fn parse_list(tokens: &[Token], pos: &mut usize) -> Result<(Vec<Node>, Option<St
     Ok((nodes, None))
 }
 
-fn parse_branches(tokens: &[Token], pos: &mut usize, keyword: &str) -> Result<(Vec<Node>, Vec<Node>), String> {
-    let (body, end) = parse_list(tokens, pos)?;
+/// The quoted name that starts a `define`, `template` or `block` action, and the rest.
+fn template_name<'a>(rest: &'a str, word: &str) -> Result<(String, &'a str), String> {
+    let rest = rest.trim();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '`');
+    let Some(quote) = quote else {
+        return Err(format!(
+            "template: output:1: unexpected {:?} in {word} clause",
+            rest.split_whitespace().next().unwrap_or("")
+        ));
+    };
+    let Some(end) = rest[1..].find(quote) else {
+        return Err("template: output:1: unterminated quoted string".to_string());
+    };
+    Ok((rest[1..=end].to_string(), rest[end + 2..].trim()))
+}
+
+fn parse_branches(
+    tokens: &[Token],
+    pos: &mut usize,
+    keyword: &str,
+    defines: &mut BTreeMap<String, Vec<Node>>,
+) -> Result<(Vec<Node>, Vec<Node>), String> {
+    let (body, end) = parse_list(tokens, pos, defines)?;
     match end.as_deref() {
         Some("end") => Ok((body, Vec::new())),
         Some("else") => {
-            let (otherwise, end) = parse_list(tokens, pos)?;
+            let (otherwise, end) = parse_list(tokens, pos, defines)?;
             if end.as_deref() != Some("end") {
                 return Err(format!("template: output:1: unexpected EOF in {keyword}"));
             }
@@ -176,7 +244,7 @@ fn parse_branches(tokens: &[Token], pos: &mut usize, keyword: &str) -> Result<(V
         Some(else_if) if else_if.starts_with("else if ") && keyword == "if" => {
             // `{{else if x}}` is `{{else}}{{if x}}...{{end}}` sharing the outer end.
             let pipe = parse_pipeline(&else_if["else if ".len()..])?;
-            let (then, otherwise) = parse_branches(tokens, pos, "if")?;
+            let (then, otherwise) = parse_branches(tokens, pos, "if", defines)?;
             Ok((body, vec![Node::If { pipe, then, otherwise }]))
         }
         _ => Err(format!("template: output:1: unexpected EOF in {keyword}")),
@@ -379,12 +447,14 @@ impl Val {
     }
 }
 
-struct State {
+struct State<'t> {
     out: String,
     vars: Vec<(String, Value)>,
+    defines: &'t BTreeMap<String, Vec<Node>>,
+    depth: usize,
 }
 
-impl State {
+impl State<'_> {
     fn walk(&mut self, nodes: &[Node], dot: &Value) -> Result<(), String> {
         for node in nodes {
             match node {
@@ -400,6 +470,27 @@ impl State {
                     let branch = if self.pipeline(pipe, dot)?.truthy() { then } else { otherwise };
                     self.walk(branch, dot)?;
                     self.vars.truncate(mark);
+                }
+                Node::Call { name, pipe } => {
+                    let Some(body) = self.defines.get(name) else {
+                        return Err(format!(
+                            "executing \"output\" at <{{{{template \"{name}\"}}}}>: template \"{name}\" not defined"
+                        ));
+                    };
+                    if self.depth >= CALL_DEPTH_MAX {
+                        return Err(format!("exceeded maximum template depth ({MAX_EXEC_DEPTH})"));
+                    }
+                    let data = match pipe {
+                        Some(pipe) => self.pipeline(pipe, dot)?.json(),
+                        None => Value::Null,
+                    };
+                    // A template sees only its data: `$` is the argument, the caller's variables are gone.
+                    let saved = std::mem::replace(&mut self.vars, vec![("$".to_string(), data.clone())]);
+                    self.depth += 1;
+                    let result = self.walk(body, &data);
+                    self.depth -= 1;
+                    self.vars = saved;
+                    result?;
                 }
                 Node::With { pipe, body, otherwise } => {
                     let mark = self.vars.len();
@@ -813,5 +904,20 @@ mod tests {
         check("{{range .items}}", expect!["[parse error: template: output:1: unexpected EOF in range]"]);
         check("{{nope .x}}", expect![[r#"[parse error: template: output:1: function "nope" not defined]"#]]);
         check("{{range .kind}}x{{end}}", expect!["[error: template: output:1: range can't iterate over List]"]);
+        check(
+            "{{define \"n\"}}<{{.metadata.name}}>{{end}}{{range .items}}{{template \"n\" .}}{{end}}",
+            expect!["<a><b>"],
+        );
+        check("{{block \"k\" .kind}}[{{.}}]{{end}}", expect!["[List]"]);
+        check(
+            "{{template \"x\"}}",
+            expect![[
+                r#"[error: template: output:1: executing "output" at <{{template "x"}}>: template "x" not defined]"#
+            ]],
+        );
+        check(
+            "{{define \"r\"}}{{template \"r\" .}}{{end}}{{template \"r\" .}}",
+            expect!["[error: template: output:1: exceeded maximum template depth (100000)]"],
+        );
     }
 }

@@ -167,11 +167,20 @@ pub(crate) struct Machine {
     pub status: i32,
     io: Vec<Io>,
     captures: Vec<Vec<u8>>,
+    /// Pipe captures whose reader is `head`: it stops reading after this many lines, and the
+    /// writer's next write raises SIGPIPE (what ends `yes | head` and `while ...; done | head`).
+    pipe_limits: BTreeMap<usize, usize>,
+    /// A write hit a pipe whose reader is gone.
+    sigpipe: bool,
     next_stdin_id: u64,
     subst: Option<(String, i32)>,
     wait_until_ms: Option<u64>,
     exited: Option<i32>,
     spawned: Vec<Machine>,
+    /// Pids of the process's running background jobs (set by the process before each run).
+    pub live_jobs: Vec<u32>,
+    /// Background jobs `kill` ended during the run (the process drops them).
+    pub killed_jobs: Vec<u32>,
     pub pid: u32,
     pub last_background: Option<u32>,
     next_job_pid: u32,
@@ -203,11 +212,15 @@ impl Machine {
                 stderr: Sink::Host(Stream::Stderr),
             }],
             captures: Vec::new(),
+            pipe_limits: BTreeMap::new(),
+            sigpipe: false,
             next_stdin_id: 1,
             subst: None,
             wait_until_ms: None,
             exited: None,
             spawned: Vec::new(),
+            live_jobs: Vec::new(),
+            killed_jobs: Vec::new(),
             pid: 1,
             last_background: None,
             next_job_pid: 0,
@@ -239,6 +252,8 @@ impl Machine {
         self.frames.clear();
         self.io.truncate(1);
         self.captures.clear();
+        self.pipe_limits.clear();
+        self.sigpipe = false;
         self.subst = None;
         self.wait_until_ms = None;
     }
@@ -333,7 +348,12 @@ impl Machine {
             Sink::Host(stream) => host.write(stream, bytes),
             Sink::Capture(index) => {
                 if let Some(capture) = self.captures.get_mut(index) {
-                    capture.extend_from_slice(bytes);
+                    let limit = self.pipe_limits.get(&index).copied();
+                    if limit.is_some_and(|lines| capture.iter().filter(|b| **b == b'\n').count() >= lines) {
+                        self.sigpipe = true;
+                    } else {
+                        capture.extend_from_slice(bytes);
+                    }
                 }
             }
             Sink::File(path) => {
@@ -396,6 +416,33 @@ impl Machine {
 
     /// Runs steps until done, suspended or out of budget.
     pub(crate) fn run(&mut self, host: &mut dyn Host, budget: &mut u32) -> Run {
+        self.run_above(host, budget, 0)
+    }
+
+    /// SIGINT to a line that waits (`tail -f`, a `sleep` the host suspends): the waiting pipeline
+    /// stage ends, the stages after it read what it wrote so far and finish (what they would
+    /// have streamed before the interrupt), and the rest of the line is abandoned.
+    pub(crate) fn interrupt(&mut self, host: &mut dyn Host, budget: &mut u32) {
+        self.wait_until_ms = None;
+        for _ in 0..16 {
+            let Some(floor) = self.frames.iter().position(|f| matches!(f, Frame::Pipeline { .. })) else {
+                break;
+            };
+            if self.unwind(Control::Exit(super::EXIT_INTERRUPTED)).is_some() {
+                break;
+            }
+            self.wait_until_ms = None;
+            match self.run_above(host, budget, floor + 1) {
+                Run::Sleep(_) | Run::WaitInput => self.wait_until_ms = None,
+                _ => break,
+            }
+        }
+        self.clear();
+    }
+
+    /// Runs steps until done, suspended or out of budget, or until the stack is back to `floor`
+    /// frames (when `floor` is not 0).
+    fn run_above(&mut self, host: &mut dyn Host, budget: &mut u32, floor: usize) -> Run {
         if let Some(code) = self.exited {
             return Run::Exited(code);
         }
@@ -407,6 +454,9 @@ impl Machine {
             self.status = 0;
         }
         loop {
+            if floor > 0 && self.frames.len() < floor {
+                return Run::Done;
+            }
             if *budget == 0 {
                 return Run::Busy;
             }
@@ -420,7 +470,10 @@ impl Machine {
             let Some(frame) = self.frames.pop() else {
                 return Run::Done;
             };
-            match self.step(frame, host) {
+            let flow = self.step(frame, host);
+            // A write into a pipe whose reader has gone: SIGPIPE ends the writer (status 141).
+            let flow = if std::mem::take(&mut self.sigpipe) { Flow::Unwind(Control::Exit(141)) } else { flow };
+            match flow {
                 Flow::Next => {}
                 Flow::Stop(run) => return run,
                 Flow::Unwind(control) => {
@@ -489,6 +542,7 @@ impl Machine {
                 },
                 Frame::Pipeline { next, .. } if next > 0 => {
                     self.captures.pop();
+                    self.pipe_limits.remove(&self.captures.len());
                 }
                 _ => {}
             }
@@ -538,6 +592,7 @@ impl Machine {
             Frame::Pipeline { node, next } => {
                 let input = if next > 0 {
                     let bytes = self.captures.pop().unwrap_or_default();
+                    self.pipe_limits.remove(&self.captures.len());
                     Some(self.new_stdin(bytes))
                 } else {
                     None
@@ -551,9 +606,15 @@ impl Machine {
                     }
                     self.push_boundary(Boundary::Stage, input, None);
                 } else {
+                    let reader_lines = node.commands.get(next + 1).and_then(|c| head_lines(c));
                     self.frames.push(Frame::Pipeline { node, next: next + 1 });
                     self.captures.push(Vec::new());
-                    let capture = Sink::Capture(self.captures.len() - 1);
+                    let index = self.captures.len() - 1;
+                    match reader_lines {
+                        Some(lines) => self.pipe_limits.insert(index, lines),
+                        None => self.pipe_limits.remove(&index),
+                    };
+                    let capture = Sink::Capture(index);
                     self.push_boundary(Boundary::Stage, input, Some(capture));
                 }
                 self.frames.push(Frame::Run(command));
@@ -668,6 +729,7 @@ impl Machine {
         job.frames = vec![Frame::AndOr { node: item, next: 0 }];
         job.spawned = Vec::new();
         job.captures = Vec::new();
+        job.pipe_limits = BTreeMap::new();
         job.wait_until_ms = None;
         job.is_job = true;
         let mut io = self.io_top().clone();
@@ -711,6 +773,7 @@ impl Machine {
             Err(ExpandError::NeedSubst(list)) => {
                 self.frames.push(Frame::Expand { target, replay, saved });
                 self.captures.push(Vec::new());
+                self.pipe_limits.remove(&(self.captures.len() - 1));
                 let capture = Sink::Capture(self.captures.len() - 1);
                 self.push_boundary(Boundary::Subst, None, Some(capture));
                 self.frames.push(Frame::List { list, next: 0 });
@@ -1034,6 +1097,24 @@ impl Machine {
         let flow = match name {
             ":" | "true" => self.done(0),
             "false" => self.done(1),
+            // `kill $!`: the shell's own background jobs are ended here, other pids by the utility.
+            "kill"
+                if !args.is_empty()
+                    && args.iter().filter(|a| !a.starts_with('-')).all(|a| {
+                        a.parse::<u32>()
+                            .is_ok_and(|pid| self.spawned.iter().any(|j| j.pid == pid) || self.live_jobs.contains(&pid))
+                    })
+                    && args.iter().any(|a| !a.starts_with('-')) =>
+            {
+                for pid in args.iter().filter_map(|a| a.parse::<u32>().ok()) {
+                    self.spawned.retain(|j| j.pid != pid);
+                    if self.live_jobs.contains(&pid) {
+                        self.live_jobs.retain(|p| *p != pid);
+                        self.killed_jobs.push(pid);
+                    }
+                }
+                self.done(0)
+            }
             "exit" => {
                 let code = match args.first() {
                     None => self.status,
@@ -1561,7 +1642,47 @@ fn strip_bin_dir(name: &str) -> &str {
 }
 
 /// `sleep` arguments: `5`, `0.5`, `2m`, `1h`, `1d`.
+/// The lines `head` reads from stdin when a pipeline stage is `head [-n N | -N]` with literal words.
+fn head_lines(command: &Command) -> Option<usize> {
+    let Command::Simple(simple) = command else { return None };
+    if !simple.redirs.is_empty() {
+        return None;
+    }
+    let mut words = Vec::new();
+    for word in &simple.words {
+        let mut text = String::new();
+        for part in word {
+            match part {
+                WordPart::Lit(t) | WordPart::Quoted(t) => text.push_str(t),
+                _ => return None,
+            }
+        }
+        words.push(text);
+    }
+    let (first, args) = words.split_first()?;
+    if first != "head" {
+        return None;
+    }
+    let mut lines = 10;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "-n" {
+            lines = iter.next()?.parse().ok()?;
+        } else if let Some(n) = arg.strip_prefix("-n").or_else(|| arg.strip_prefix('-')) {
+            lines = n.parse().ok()?;
+        } else {
+            // A file operand or another option: head does not read the pipe this way.
+            return None;
+        }
+    }
+    Some(lines)
+}
+
 fn parse_duration_ms(arg: &str) -> Option<u64> {
+    // busybox and coreutils sleep accept `inf` and `infinity` (strtod's spellings).
+    if matches!(arg.to_ascii_lowercase().as_str(), "inf" | "infinity") {
+        return Some(u64::MAX / 2);
+    }
     let (number, unit_ms) = match arg.chars().last()? {
         's' => (&arg[..arg.len() - 1], 1000.0),
         'm' => (&arg[..arg.len() - 1], 60_000.0),

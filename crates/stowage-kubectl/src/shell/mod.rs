@@ -42,6 +42,7 @@ mod arith;
 mod ast;
 mod expand;
 mod interp;
+pub mod node_cmd;
 mod parse;
 mod pattern;
 mod time;
@@ -136,6 +137,11 @@ pub trait Host {
     /// The process id for `$$`.
     fn pid(&self) -> u32 {
         1
+    }
+    /// Whether the userland is GNU coreutils (Debian-based images: nginx, postgres, mysql, redis)
+    /// rather than busybox; `ls -l` and some error texts differ.
+    fn gnu_coreutils(&self) -> bool {
+        false
     }
     /// Runs a command the shell does not know; `None` means "not handled" (`sh: x: not found`).
     fn external(&mut self, argv: &[String], env: &[(String, String)], stdin: &[u8]) -> Option<ExternalOutput> {
@@ -249,6 +255,25 @@ impl Process {
         }
     }
 
+    /// SIGINT from an attached terminal while the process waits (`tail -f FILE | grep x` when the
+    /// cluster settles): the waiting pipeline stage ends, the stages after it finish on what it
+    /// wrote (what they would have streamed so far), and the process exits with
+    /// [`EXIT_INTERRUPTED`].
+    pub fn interrupt(&mut self, host: &mut dyn Host, budget_steps: u32) {
+        if self.exit_code.is_none() {
+            let mut budget = budget_steps;
+            self.main.interrupt(host, &mut budget);
+            self.exit_code = Some(EXIT_INTERRUPTED);
+            self.jobs.clear();
+        }
+    }
+
+    /// Drops the background jobs `kill` ended.
+    fn reap_killed_jobs(&mut self) {
+        let killed = std::mem::take(&mut self.main.killed_jobs);
+        self.jobs.retain(|j| !killed.contains(&j.pid));
+    }
+
     fn start(&mut self, host: &mut dyn Host) {
         if !self.started {
             self.started = true;
@@ -269,7 +294,10 @@ impl Process {
         let mut poll = Poll::Busy;
         // A second pass lets a waiting `tail -f` see what background jobs just wrote.
         for pass in 0..2 {
-            let main = match self.main.run(host, &mut budget) {
+            self.main.live_jobs = self.jobs.iter().map(|j| j.pid).collect();
+            let run = self.main.run(host, &mut budget);
+            self.reap_killed_jobs();
+            let main = match run {
                 Run::Done => Poll::Exited(self.main.status),
                 Run::Exited(code) => Poll::Exited(code),
                 Run::Sleep(until_ms) => Poll::Sleep { until_ms },
@@ -333,7 +361,9 @@ impl Process {
         self.start(&mut capture);
         self.main.load_script(line);
         let mut budget = budget_steps;
+        self.main.live_jobs = self.jobs.iter().map(|j| j.pid).collect();
         let run = self.main.run(&mut capture, &mut budget);
+        self.reap_killed_jobs();
         self.steps_total += u64::from(budget_steps - budget);
         self.jobs.append(&mut self.main.take_spawned());
         let mut job_budget = budget_steps;
@@ -345,7 +375,8 @@ impl Process {
                 code
             }
             Run::Sleep(_) | Run::WaitInput => {
-                self.main.clear();
+                let mut flush_budget = budget_steps;
+                self.main.interrupt(&mut capture, &mut flush_budget);
                 EXIT_INTERRUPTED
             }
             Run::Busy => {
@@ -410,6 +441,9 @@ impl Host for CaptureHost<'_> {
     }
     fn pid(&self) -> u32 {
         self.inner.pid()
+    }
+    fn gnu_coreutils(&self) -> bool {
+        self.inner.gnu_coreutils()
     }
     fn external(&mut self, argv: &[String], env: &[(String, String)], stdin: &[u8]) -> Option<ExternalOutput> {
         self.inner.external(argv, env, stdin)

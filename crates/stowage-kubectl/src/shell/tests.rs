@@ -552,12 +552,12 @@ cp /nope /tmp; cp /data /tmp"#,
             Modify: 2026-11-24 05:30:00.000000000 +0000
             Change: 2026-11-24 05:30:00.000000000 +0000
             Filesystem                Size      Used Available Use% Mounted on
-            overlay                  10.0G        39     10.0G   1% /
-            /dev/sdb                  1.0G         0      1.0G   0% /data
-            tmpfs                    64.0G        45     64.0G   1% /etc/pod-info
-            tmpfs                     1.0M        12      1.0M   1% /scratch
+            overlay                  10.0G        39     10.0G   0% /
+            /dev/sdb                975.9M     24.0K    975.9M   0% /data
+            tmpfs                    64.0G        45     64.0G   0% /etc/pod-info
+            tmpfs                     1.0M        12      1.0M   0% /scratch
             Filesystem           1K-blocks      Used Available Use% Mounted on
-            tmpfs                     1024         1      1023   1% /scratch
+            tmpfs                     1024         1      1023   0% /scratch
             8.0K	/scratch
             overlay on / type overlay (rw,relatime)
             /dev/sdb on /data type ext4 (rw,relatime)
@@ -856,4 +856,115 @@ fn exec_should_redirect_the_rest_of_the_script() {
             --- exit 0
         "#]],
     );
+}
+
+#[test]
+fn interrupted_pipeline_should_flush_the_stages_after_the_waiting_one() {
+    check_session(
+        &[
+            "printf 'a1\\nb2\\na3\\n' > /tmp/f",
+            "tail -f /tmp/f | grep a | wc -l; echo not reached",
+            "echo next line runs",
+        ],
+        expect![[r#"
+            $ printf 'a1\nb2\na3\n' > /tmp/f
+            --- exit 0
+            $ tail -f /tmp/f | grep a | wc -l; echo not reached
+            2
+            --- exit 130
+            $ echo next line runs
+            next line runs
+            --- exit 0
+        "#]],
+    );
+}
+
+#[test]
+fn head_should_end_its_writer_with_sigpipe() {
+    check(
+        "while true; do echo y; sleep 1; done | head -n 2; echo $?; i=0; while :; do i=$((i+1)); echo $i; done | head -3 | tail -1",
+        expect![[r#"
+            y
+            y
+            0
+            3
+            --- exit 0
+        "#]],
+    );
+}
+
+#[test]
+fn kill_should_end_the_shells_background_jobs() {
+    check_session(
+        &["sleep 100 & kill $!; echo $?", "sleep 50 &", "kill $!; echo $?", "kill 4242"],
+        expect![[r#"
+            $ sleep 100 & kill $!; echo $?
+            0
+            --- exit 0
+            $ sleep 50 &
+            --- exit 0
+            $ kill $!; echo $?
+            0
+            --- exit 0
+            $ kill 4242
+            --- stderr
+            kill: can't kill pid 4242: No such process
+            --- exit 1
+        "#]],
+    );
+}
+
+/// A Debian-based image's userland.
+struct GnuHost(TestHost);
+
+impl Host for GnuHost {
+    fn fs(&mut self) -> Vfs<'_> {
+        self.0.fs()
+    }
+    fn now_ms(&self) -> u64 {
+        self.0.now_ms()
+    }
+    fn random_u32(&mut self) -> u32 {
+        self.0.random_u32()
+    }
+    fn write(&mut self, stream: Stream, bytes: &[u8]) {
+        self.0.write(stream, bytes)
+    }
+    fn sleep(&mut self, duration_ms: u64) -> SleepOutcome {
+        self.0.sleep(duration_ms)
+    }
+    fn gnu_coreutils(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn ls_should_print_gnu_columns_in_debian_images() {
+    let script = "mkdir -p /data/d; printf 'hello\\n' > /data/f; ls -l /data; ls -ld /data/f /data/d; ls /nope";
+    let mut host = GnuHost(TestHost::new(false));
+    let gnu = show(&run_to_completion(script, &mut host, STEP_BUDGET_DEFAULT));
+    let mut host = TestHost::new(false);
+    let busybox = show(&run_to_completion(script, &mut host, STEP_BUDGET_DEFAULT));
+    expect![[r#"
+        total 8
+        drwxr-xr-x 2 root root 4096 Nov 24 05:30 d
+        -rw-r--r-- 1 root root    6 Nov 24 05:30 f
+        drwxr-xr-x 2 root root 4096 Nov 24 05:30 /data/d
+        -rw-r--r-- 1 root root    6 Nov 24 05:30 /data/f
+        --- stderr
+        ls: cannot access '/nope': No such file or directory
+        --- exit 2
+    "#]]
+    .assert_eq(&gnu);
+    expect![[r#"
+        total 8
+        drwxr-xr-x    2 root     root          4096 Nov 24 05:30 d
+        -rw-r--r--    1 root     root             6 Nov 24 05:30 f
+        drwxr-xr-x    2 root     root          4096 Nov 24 05:30 /data/d
+        -rw-r--r--    1 root     root             6 Nov 24 05:30 /data/f
+        --- stderr
+        ls: /nope: No such file or directory
+        --- exit 2
+    "#]]
+    .assert_eq(&busybox);
 }

@@ -46,10 +46,20 @@ pub fn EventTimelinePane() -> Html {
     let last = frame.timeline.len() - 1;
     let shown = &frame.timeline[frame.shown];
     let (play_label, play_icon) = if state.playing { ("Pause", Icon::Pause) } else { ("Play", Icon::Play) };
-    let step_title = if state.replay.is_some() {
-        "Reveal the next message of the operation"
-    } else {
-        "Run one controller action (one reconcile)"
+    let busy = state.busy();
+    let step_title = "Run one controller action (one reconcile), jumping simulated time to when it is due";
+    let (mode_class, mode_text, mode_title) = match (state.step_mode, frame.view.settled) {
+        (false, _) => (
+            "mode-settle",
+            "auto-settle",
+            "Each command settles the cluster: every controller finishes before the prompt returns",
+        ),
+        (true, false) => (
+            "mode-paused",
+            "paused · work queued",
+            "Step mode: the controllers' work waits for Step (one action) or Play (simulated time)",
+        ),
+        (true, true) => ("mode-paused", "paused · settled", "Step mode: nothing is queued"),
     };
     let actions = html! {
         <span class="chip chip-time" id="timeline-position" title="The checkpoint shown, of all checkpoints">
@@ -63,11 +73,11 @@ pub fn EventTimelinePane() -> Html {
                 <div class="time-controls" role="toolbar" aria-label="Simulated time">
                     <button type="button" class={classes!("button", state.playing.then_some("button-active"))} id="play-button"
                         aria-pressed={state.playing.to_string()} title={format!("{play_label} simulated time")}
-                        disabled={frame.viewing_past} onclick={send(PlaygroundAction::TogglePlay)}>
+                        disabled={frame.viewing_past || busy} onclick={send(PlaygroundAction::TogglePlay)}>
                         { icon(play_icon) }<span>{ play_label }</span>
                     </button>
                     <button type="button" class="button" id="step-button" title={step_title}
-                        disabled={frame.viewing_past && state.replay.is_none()} onclick={send(PlaygroundAction::Step)}>
+                        disabled={frame.viewing_past || busy} onclick={send(PlaygroundAction::Step)}>
                         { icon(Icon::Step) }<span>{ "Step" }</span>
                     </button>
                     <label class="control">
@@ -78,14 +88,17 @@ pub fn EventTimelinePane() -> Html {
                             }) }
                         </select>
                     </label>
-                    <label class="control control-check" title="Replay each command's messages one at a time with Step or Play">
+                    <label class="control control-check" title="Step mode: commands make their API writes and leave the controllers' work queued for Step and Play">
                         <input type="checkbox" id="step-mode" checked={state.step_mode} onchange={on_step_mode} />
                         <span>{ "Step mode" }</span>
                     </label>
+                    <span class={classes!("chip", "chip-mode", mode_class)} id="time-mode" title={mode_title} role="status">
+                        { mode_text }
+                    </span>
                     <input type="range" id="timeline-scrub" class="scrubber" min="0" max={last.to_string()}
                         value={frame.shown.to_string()} aria-label="Scrub to an earlier moment"
                         aria-valuetext={format!("#{} {} at {}", frame.shown, shown.label, clock(shown.at_ms))}
-                        oninput={on_scrub} disabled={last == 0} />
+                        oninput={on_scrub} disabled={last == 0 || busy} />
                 </div>
                 if frame.viewing_past {
                     <div class="past-banner" id="past-banner" role="status">

@@ -10,7 +10,7 @@ use crate::components::pane::Pane;
 use crate::context::use_playground;
 use crate::flow::{LIFECYCLE_TRANSITIONS, Lifecycle, Sequence, VolumeState, lane_id, lane_label};
 use crate::icons::Icon;
-use crate::state::{PlaygroundAction, Replay, TimelineEntry, clock};
+use crate::state::{PlaygroundAction, TimelineEntry, clock};
 
 /// The width of one lane, in view-box units.
 const LANE_WIDTH: f64 = 118.0;
@@ -28,9 +28,9 @@ const STAGGER_MAX: usize = 30;
 pub struct SequenceDiagramProps {
     /// The diagram.
     pub sequence: Rc<Sequence>,
-    /// A step-mode replay: only the first `revealed` messages show.
+    /// Messages from this trace sequence number on just happened (the last step or played time): highlighted.
     #[prop_or_default]
-    pub replay: Option<Replay>,
+    pub fresh_from: Option<u64>,
 }
 
 /// The sequence diagram as SVG.
@@ -46,7 +46,6 @@ pub fn SequenceDiagram(props: &SequenceDiagramProps) -> Html {
     let width = lanes as f64 * LANE_WIDTH;
     let height = HEAD_HEIGHT + sequence.messages.len() as f64 * ROW_HEIGHT + 10.0;
     let center = |lane: usize| lane as f64 * LANE_WIDTH + LANE_WIDTH / 2.0;
-    let revealed = props.replay.map_or(usize::MAX, |replay| replay.revealed);
     html! {
         <svg class="sequence-svg" viewBox={format!("0 0 {width:.0} {height:.0}")} width={format!("{width:.0}")}
             height={format!("{height:.0}")} role="group" aria-label="Sequence diagram of the controllers' messages">
@@ -69,15 +68,9 @@ pub fn SequenceDiagram(props: &SequenceDiagramProps) -> Html {
             { for sequence.messages.iter().enumerate().map(|(index, message)| {
                 let y = HEAD_HEIGHT + index as f64 * ROW_HEIGHT + 16.0;
                 let (x1, x2) = (center(message.from), center(message.to));
-                let hidden = index >= revealed;
-                let current = props.replay.is_some() && index + 1 == revealed;
+                let current = props.fresh_from.is_some_and(|from| message.seq >= from);
                 let delay = index.min(STAGGER_MAX) * STAGGER_MS;
-                let class = classes!(
-                    "msg",
-                    format!("msg-{}", message.style),
-                    hidden.then_some("msg-hidden"),
-                    current.then_some("msg-current"),
-                );
+                let class = classes!("msg", format!("msg-{}", message.style), current.then_some("msg-current"));
                 let path = if message.from == message.to {
                     format!("M{x1:.1},{:.1} h26 v10 h-22", y - 6.0)
                 } else {
@@ -272,6 +265,18 @@ pub fn FlowViewPane() -> Html {
         let tab = tab.clone();
         Callback::from(move |_: MouseEvent| tab.set(which))
     };
+    // While stepping, keep the newest messages in sight.
+    let scroller = use_node_ref();
+    {
+        let scroller = scroller.clone();
+        use_effect_with((sequence.messages.len(), frame.fresh_from), move |(_, fresh)| {
+            if fresh.is_some()
+                && let Some(element) = scroller.cast::<web_sys::Element>()
+            {
+                element.set_scroll_top(element.scroll_height());
+            }
+        });
+    }
     let range_value = state.flow_choice.map(|(a, b)| format!("{a}-{b}")).unwrap_or_default();
     let (from, to) = frame.flow_range;
     let span = frame.timeline[to].at_ms.saturating_sub(frame.timeline[from.saturating_sub(1)].at_ms);
@@ -290,24 +295,27 @@ pub fn FlowViewPane() -> Html {
             </select>
         </>
     };
-    let summary = if let Some(replay) = state.replay {
-        format!("Step mode: message {} of {} (press Step or Play)", replay.revealed, replay.total)
-    } else {
-        format!(
-            "{} messages across {} lanes · {} simulated{}",
-            sequence.messages.len(),
-            sequence.lanes.len(),
-            crate::state::duration(span),
-            if sequence.omitted > 0 { format!(" · {} older left out", sequence.omitted) } else { String::new() }
-        )
-    };
+    let fresh = frame.fresh_from.map_or(0, |from| sequence.messages.iter().filter(|m| m.seq >= from).count());
+    let summary = format!(
+        "{} messages across {} lanes · {} simulated{}{}",
+        sequence.messages.len(),
+        sequence.lanes.len(),
+        crate::state::duration(span),
+        if sequence.omitted > 0 { format!(" · {} older left out", sequence.omitted) } else { String::new() },
+        match (state.step_mode, frame.view.settled, frame.fresh_from.is_some()) {
+            (true, false, _) => format!(" · step mode: work queued, {fresh} new (press Step or Play)"),
+            (true, true, _) => format!(" · step mode: settled, {fresh} new"),
+            (false, _, true) => format!(" · {fresh} new"),
+            (false, _, false) => String::new(),
+        }
+    );
     html! {
         <Pane id="flow" title="Flow" icon={Icon::Flow} {actions} body_class="pane-body-flush">
             <div class="flow-body">
                 if *tab == FlowTab::Sequence {
                     <p class="flow-summary" id="flow-summary">{ summary }</p>
-                    <div class="sequence-scroll">
-                        <SequenceDiagram sequence={(*sequence).clone()} replay={state.replay} />
+                    <div class="sequence-scroll" ref={scroller}>
+                        <SequenceDiagram sequence={(*sequence).clone()} fresh_from={frame.fresh_from} />
                     </div>
                 } else {
                     <LifecycleDiagram lifecycle={state.lifecycle.clone()} />

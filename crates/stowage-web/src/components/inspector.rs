@@ -6,7 +6,7 @@ use crate::components::pane::{EmptyState, Pane};
 use crate::context::use_playground;
 use crate::icons::Icon;
 use crate::layout::format_bytes;
-use crate::state::PlaygroundAction;
+use crate::state::{NodeAction, PlaygroundAction};
 
 /// The inspector's tabs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,6 +99,29 @@ pub fn InspectorPane() -> Html {
         },
     };
     let title = format!("{}", key.kind);
+    let node_actions = (key.kind == stowage_core::Kind::Node).then(|| {
+        let machine = crate::state::machine_state(&state.frame.view, &key.name).to_string();
+        let past = state.frame.viewing_past || state.busy();
+        html! {
+            <div class="node-actions" role="group" aria-label="Node machine">
+                <span class={classes!("chip", "chip-machine", format!("machine-{}", machine.to_ascii_lowercase()))}
+                    id="node-machine-state">{ format!("machine: {machine}") }</span>
+                { for NodeAction::ALL.iter().map(|action| {
+                    let (dispatcher, command) = (state.dispatcher(), action.command(&key.name));
+                    let title = format!("Runs `{command}` in the terminal");
+                    html! {
+                        <button type="button" class="button" id={format!("node-{}", action.verb())} {title}
+                            disabled={past || !action.applies_to(&machine)}
+                            onclick={Callback::from(move |_: MouseEvent| {
+                                dispatcher.dispatch(PlaygroundAction::RunCommand(command.clone().into()))
+                            })}>
+                            { action.label() }
+                        </button>
+                    }
+                }) }
+            </div>
+        }
+    });
     html! {
         <Pane id="inspector" title="Inspector" icon={Icon::Inspect} {actions} body_class="pane-body-flush">
             <div class="inspector">
@@ -108,6 +131,7 @@ pub fn InspectorPane() -> Html {
                         if key.namespace.is_empty() { key.name.clone() } else { format!("{}/{}", key.namespace, key.name) }
                     }</span>
                 </div>
+                { node_actions.unwrap_or_default() }
                 <div class="tabs" role="tablist" aria-label="Inspector views">
                     { for InspectorTab::ALL.iter().map(|which| {
                         let tab_handle = tab.clone();

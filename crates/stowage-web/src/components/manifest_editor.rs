@@ -117,7 +117,7 @@ pub fn ManifestPane() -> Html {
             }) }
         </select>
         <button type="button" class="button button-primary" id="apply-button" title="Apply the manifest (Ctrl+Enter)"
-            onclick={on_apply.reform(|_: MouseEvent| ())}>
+            disabled={state.busy()} onclick={on_apply.reform(|_: MouseEvent| ())}>
             { icon(Icon::Play) }<span>{ "Apply" }</span>
         </button>
         </>

@@ -15,11 +15,20 @@ pub fn StatusBar() -> Html {
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let view = &state.frame.view;
     let (engine_class, engine_text) = if let Some(progress) = &state.progress {
-        ("status-busy", format!("{} {}/{}", progress.label, progress.done, progress.total))
+        (
+            "status-busy",
+            if progress.total > 0 {
+                format!("{} {}/{}", progress.label, progress.done, progress.total)
+            } else {
+                format!("{} · {} actions", progress.label, progress.steps)
+            },
+        )
     } else if state.frame.viewing_past {
         ("status-past", "Viewing the past".to_string())
     } else if state.playing {
         ("status-busy", "Playing".to_string())
+    } else if state.step_mode && !view.settled {
+        ("status-busy", "Paused · work queued".to_string())
     } else if view.settled {
         ("status-idle", "Settled".to_string())
     } else {
@@ -31,8 +40,8 @@ pub fn StatusBar() -> Html {
                 <span class="status-dot" aria-hidden="true"></span>{ engine_text }
             </span>
             if let Some(progress) = &state.progress {
-                <progress class="status-progress" id="progress" max={progress.total.to_string()}
-                    value={progress.done.to_string()} aria-label={progress.label.clone()}></progress>
+                <progress class="status-progress" id="progress" max={(progress.total > 0).then(|| progress.total.to_string())}
+                    value={(progress.total > 0).then(|| progress.done.to_string())} aria-label={progress.label.clone()}></progress>
             }
             <span class="status-item" id="sim-time">{ format!("t = {}", clock(view.now_ms)) }</span>
             <span class="status-item">{ plural(view.objects.len(), "object", "objects") }</span>

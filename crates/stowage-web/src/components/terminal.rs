@@ -269,7 +269,14 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                     LineKind::Hint => "term-hint",
                     _ => "term-output",
                 };
-                html! { <div key={line.id} class={classes!("term-line", class)}>{ line.text.clone() }</div> }
+                // Output keeps kubectl's columns: no wrapping; a wide block scrolls sideways on its own (and can
+                // be focused to scroll it with the arrow keys).
+                let wide = line.kind != LineKind::Hint && line.text.lines().any(|text| text.chars().count() > 72);
+                html! {
+                    <div key={line.id} class={classes!("term-line", "term-block", class, wide.then_some("term-wide"))}
+                        tabindex={wide.then_some("0")} role={wide.then_some("region")}
+                        aria-label={wide.then_some("Wide output: scroll sideways")}>{ line.text.clone() }</div>
+                }
             }
         }
     };
@@ -341,6 +348,8 @@ pub fn TerminalPane() -> Html {
     };
     let (disabled, placeholder) = if state.frame.viewing_past {
         (true, AttrValue::from("Viewing the past: continue from here or go back to now to type"))
+    } else if state.busy() {
+        (true, AttrValue::from("Working… (cancel from the banner to type now)"))
     } else {
         (false, AttrValue::from(SUGGESTED_COMMAND))
     };

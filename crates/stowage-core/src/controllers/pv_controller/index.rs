@@ -20,10 +20,55 @@ use crate::store::Store;
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A capacity as an index key: ordered exactly as the [`Quantity`] is, but two whole numbers of
+/// bytes (every capacity in practice) compare as integers.
+#[derive(Clone, Copy, Debug)]
+struct Capacity {
+    /// `Quantity::value()`: rounded up, so it never decreases as the quantity grows.
+    rounded: i64,
+    /// Whether `rounded` is the quantity exactly.
+    whole: bool,
+    exact: Quantity,
+}
+
+impl Capacity {
+    fn new(exact: Quantity) -> Capacity {
+        let rounded = exact.value();
+        let whole = Quantity::from_bytes(rounded) == exact;
+        Capacity { rounded, whole, exact }
+    }
+}
+
+impl PartialEq for Capacity {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Capacity {}
+
+impl PartialOrd for Capacity {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Capacity {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // Rounding up is monotonic: different rounded values order the quantities; equal ones
+        // are the same quantity when both are whole, and are compared exactly otherwise.
+        match self.rounded.cmp(&other.rounded) {
+            std::cmp::Ordering::Equal if self.whole && other.whole => std::cmp::Ordering::Equal,
+            std::cmp::Ordering::Equal => self.exact.cmp(&other.exact),
+            order => order,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Entry {
     /// No claimRef: candidate for any claim of its class.
-    Unbound { class: String, modes: u8, capacity: Quantity },
+    Unbound { class: String, modes: u8, capacity: Capacity },
     /// claimRef names a claim.
     Claimed { namespace: String, name: String, modes: u8 },
 }
@@ -32,7 +77,7 @@ enum Entry {
 #[derive(Clone, Debug, Default)]
 pub struct VolumeIndex {
     cursor: u64,
-    unbound: BTreeMap<(String, u8), BTreeSet<(Quantity, String)>>,
+    unbound: BTreeMap<(String, u8), BTreeSet<(Capacity, String)>>,
     claimed: BTreeMap<(String, String), BTreeSet<(u8, String)>>,
     entries: BTreeMap<String, Entry>,
     mode_sets: BTreeMap<u8, u64>,
@@ -160,7 +205,8 @@ impl VolumeIndex {
                 modes,
             },
             None => {
-                Entry::Unbound { class: volume_class(volume).to_string(), modes, capacity: volume_capacity(volume) }
+                let capacity = Capacity::new(volume_capacity(volume));
+                Entry::Unbound { class: volume_class(volume).to_string(), modes, capacity }
             }
         };
         match &entry {
@@ -237,7 +283,7 @@ impl VolumeIndex {
             let Some(candidates) = self.unbound.get(&(class.clone(), modes)) else {
                 continue;
             };
-            for (_, name) in candidates.range((requested, String::new())..) {
+            for (_, name) in candidates.range((Capacity::new(requested), String::new())..) {
                 let Some(volume) = store.get_typed::<PersistentVolume>("", name) else {
                     continue;
                 };

@@ -128,25 +128,39 @@ impl Controller for PvController {
 // Writes.
 // ---------------------------------------------------------------------------------------------
 
-fn typed<T: Typed>(object: Object) -> Result<T, ReconcileError> {
-    T::from_object(&object).cloned().ok_or_else(|| {
-        ReconcileError::Other(format!("the API server returned a {} for a {}", object.kind(), <T as Typed>::KIND))
-    })
+fn wrong_kind(object: &Object, wanted: Kind) -> ReconcileError {
+    ReconcileError::Other(format!("the API server returned a {} for a {}", object.kind(), wanted))
+}
+
+/// The API server's answer as a volume, moved out of its box.
+fn into_volume(object: Object) -> Result<PersistentVolume, ReconcileError> {
+    match object {
+        Object::PersistentVolume(volume) => Ok(*volume),
+        other => Err(wrong_kind(&other, Kind::PersistentVolume)),
+    }
+}
+
+/// The API server's answer as a claim, moved out of its box.
+fn into_claim(object: Object) -> Result<PersistentVolumeClaim, ReconcileError> {
+    match object {
+        Object::PersistentVolumeClaim(claim) => Ok(*claim),
+        other => Err(wrong_kind(&other, Kind::PersistentVolumeClaim)),
+    }
 }
 
 fn update_volume(ctx: &mut Ctx<'_>, volume: PersistentVolume) -> Result<PersistentVolume, ReconcileError> {
     let stored = ctx.api.update(Component::PvController, volume.into_object())?;
-    typed(stored)
+    into_volume(stored)
 }
 
 fn update_volume_status(ctx: &mut Ctx<'_>, volume: PersistentVolume) -> Result<PersistentVolume, ReconcileError> {
     let stored = ctx.api.update_status(Component::PvController, volume.into_object())?;
-    typed(stored)
+    into_volume(stored)
 }
 
 fn update_claim(ctx: &mut Ctx<'_>, claim: PersistentVolumeClaim) -> Result<PersistentVolumeClaim, ReconcileError> {
     let stored = ctx.api.update(Component::PvController, claim.into_object())?;
-    typed(stored)
+    into_claim(stored)
 }
 
 fn update_claim_status(
@@ -154,7 +168,7 @@ fn update_claim_status(
     claim: PersistentVolumeClaim,
 ) -> Result<PersistentVolumeClaim, ReconcileError> {
     let stored = ctx.api.update_status(Component::PvController, claim.into_object())?;
-    typed(stored)
+    into_claim(stored)
 }
 
 fn claim_key(claim: &PersistentVolumeClaim) -> ObjectKey {
@@ -183,7 +197,7 @@ fn update_volume_phase(
     } else {
         // Phase or message changes.
     }
-    let mut clone = volume.clone();
+    let mut clone = volume;
     let status = clone.status.get_or_insert_with(Default::default);
     if status.phase.as_deref() != Some(phase) {
         status.last_phase_transition_time = Some(ctx.now().to_k8s_time());
@@ -220,8 +234,10 @@ fn set_claim_status(
     phase: &str,
     volume: Option<&PersistentVolume>,
 ) -> Result<PersistentVolumeClaim, ReconcileError> {
-    let mut clone = claim.clone();
     let old_phase = claim_phase(&claim).to_string();
+    let old_status = claim.status.clone();
+    let claim_capacity = claim_status_capacity(&claim);
+    let mut clone = claim;
     let status = clone.status.get_or_insert_with(Default::default);
     status.phase = Some(phase.to_string());
     match volume {
@@ -237,7 +253,6 @@ fn set_claim_status(
             // intentional (the filesystem is smaller than the block device until node expansion).
             if old_phase != phase {
                 let volume_capacity = volume.spec.as_ref().and_then(|s| s.capacity.clone());
-                let claim_capacity = claim_status_capacity(&claim);
                 if claim_capacity.is_none() || claim_capacity != Some(helpers::volume_capacity(volume)) {
                     status.capacity = volume_capacity;
                 } else {
@@ -248,8 +263,9 @@ fn set_claim_status(
             }
         }
     }
-    if clone.status == claim.status {
-        return Ok(claim);
+    if clone.status == old_status {
+        // Only the status was touched, and it is as it was: `clone` is the claim unchanged.
+        return Ok(clone);
     } else {
         // Something changed.
     }
@@ -632,12 +648,13 @@ fn bind_volume_to_claim(
     ctx: &mut Ctx<'_>,
 ) -> Result<PersistentVolume, ReconcileError> {
     let should_set_bound_by_controller = !is_volume_bound_to_claim(&volume, claim);
-    let mut clone = volume.clone();
-    let mut dirty = false;
     let claim_ref = volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref());
     let points_exactly = claim_ref.is_some_and(|r| {
         r.name == claim.metadata.name && r.namespace == claim.metadata.namespace && r.uid == claim.metadata.uid
     });
+    // Every change below sets `dirty`; an untouched `clone` is the volume as it came.
+    let mut clone = volume;
+    let mut dirty = false;
     if !points_exactly {
         clone.spec.get_or_insert_with(Default::default).claim_ref = Some(claim_reference(claim));
         dirty = true;
@@ -650,7 +667,7 @@ fn bind_volume_to_claim(
     } else {
         // Pre-bound by the user, or already marked.
     }
-    if dirty { update_volume(ctx, clone) } else { Ok(volume) }
+    if dirty { update_volume(ctx, clone) } else { Ok(clone) }
 }
 
 /// `bindClaimToVolume`.
@@ -660,9 +677,10 @@ fn bind_claim_to_volume(
     ctx: &mut Ctx<'_>,
 ) -> Result<PersistentVolumeClaim, ReconcileError> {
     let volume_name = name_of(&volume.metadata);
-    let mut clone = claim.clone();
-    let mut dirty = false;
     let should_bind_claim = claim_volume_name(&claim) != volume_name;
+    // Every change below sets `dirty`; an untouched `clone` is the claim as it came.
+    let mut clone = claim;
+    let mut dirty = false;
     if should_bind_claim {
         clone.spec.get_or_insert_with(Default::default).volume_name = Some(volume_name.to_string());
         dirty = true;
@@ -681,7 +699,7 @@ fn bind_claim_to_volume(
     } else {
         // Already completed once.
     }
-    if dirty { update_claim(ctx, clone) } else { Ok(claim) }
+    if dirty { update_claim(ctx, clone) } else { Ok(clone) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -690,6 +708,13 @@ fn bind_claim_to_volume(
 
 /// `syncVolume`.
 fn sync_volume(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError> {
+    if volume_is_settled_bound(ctx.api.store(), &key.name) {
+        // OBSERVATION: volume is "Bound" to a claim that is bound to it (4-6) and says so already:
+        // the sync below would write nothing. Decided on the stored objects, without copying them.
+        return Ok(());
+    } else {
+        // Something may need doing; sync from a copy.
+    }
     let Some(volume) = ctx.api.store().get_typed::<PersistentVolume>("", &key.name).cloned() else {
         // The volume is gone; nothing to do.
         return Ok(());
@@ -777,6 +802,37 @@ fn sync_volume(key: &ObjectKey, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError>
             }
         }
     }
+}
+
+/// Whether [`sync_volume`] would find nothing to do: the volume's claimRef names (with its uid) a
+/// claim whose volumeName is this volume, and the volume is already `Bound` with no message (the
+/// branch "volume is bound, its claim is bound to it", where `update_volume_phase` is a no-op).
+fn volume_is_settled_bound(store: &Store, name: &str) -> bool {
+    let Some(volume) = store.get_typed::<PersistentVolume>("", name) else {
+        return false;
+    };
+    let Some(claim_ref) = volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) else {
+        return false;
+    };
+    let uid = claim_ref.uid.as_deref().unwrap_or("");
+    if uid.is_empty() {
+        return false;
+    } else {
+        // Bound to a claim with a uid.
+    }
+    let namespace = claim_ref.namespace.as_deref().unwrap_or("");
+    let claim_name = claim_ref.name.as_deref().unwrap_or("");
+    let Some(claim) =
+        store.get_typed::<PersistentVolumeClaim>(namespace, claim_name).filter(|c| uid_of(&c.metadata) == uid)
+    else {
+        return false;
+    };
+    let volume_name = claim_volume_name(claim);
+    let message = volume.status.as_ref().and_then(|s| s.message.as_deref()).unwrap_or("");
+    !volume_name.is_empty()
+        && volume_name == name_of(&volume.metadata)
+        && volume_phase(volume) == "Bound"
+        && message.is_empty()
 }
 
 fn reclaim_policy(volume: &PersistentVolume) -> &str {

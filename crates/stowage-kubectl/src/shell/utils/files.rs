@@ -77,7 +77,29 @@ struct LsOptions {
     inode: bool,
 }
 
-fn ls_entry_line(ctx: &mut Ctx, options: &LsOptions, name: &str, path: &str, meta: &Metadata) -> String {
+/// Column widths of GNU `ls -l` (links, owner, group, size), computed over one listing.
+type LsWidths = [usize; 4];
+
+fn ls_widths(options: &LsOptions, metas: &[&Metadata]) -> LsWidths {
+    let mut widths = [0; 4];
+    for meta in metas {
+        let size = if options.human { human(meta.size_bytes) } else { meta.size_bytes.to_string() };
+        let cells = [meta.nlink.to_string(), user_name(meta.uid), user_name(meta.gid), size];
+        for (width, cell) in widths.iter_mut().zip(cells) {
+            *width = (*width).max(cell.len());
+        }
+    }
+    widths
+}
+
+fn ls_entry_line(
+    ctx: &mut Ctx,
+    options: &LsOptions,
+    name: &str,
+    path: &str,
+    meta: &Metadata,
+    gnu: Option<&LsWidths>,
+) -> String {
     let mut suffix = String::new();
     if options.classify {
         suffix.push_str(match meta.kind {
@@ -99,14 +121,25 @@ fn ls_entry_line(ctx: &mut Ctx, options: &LsOptions, name: &str, path: &str, met
         format_date(meta.mtime_ms, "%b %e  %Y")
     };
     let size = if options.human { human(meta.size_bytes) } else { meta.size_bytes.to_string() };
-    let mut line = format!(
-        "{inode}{} {:>4} {:<8} {:<8} {:>9} {date} {name}",
-        mode_string(meta),
-        meta.nlink,
-        user_name(meta.uid),
-        user_name(meta.gid),
-        size
-    );
+    let mut line = match gnu {
+        // GNU coreutils: every column as wide as its widest cell, one space apart.
+        Some([links, owner, group, bytes]) => format!(
+            "{inode}{} {:>links$} {:<owner$} {:<group$} {:>bytes$} {date} {name}",
+            mode_string(meta),
+            meta.nlink,
+            user_name(meta.uid),
+            user_name(meta.gid),
+            size
+        ),
+        None => format!(
+            "{inode}{} {:>4} {:<8} {:<8} {:>9} {date} {name}",
+            mode_string(meta),
+            meta.nlink,
+            user_name(meta.uid),
+            user_name(meta.gid),
+            size
+        ),
+    };
     if meta.kind == FileKind::Symlink {
         if let Ok(target) = ctx.host.fs().read_link(path) {
             line.push_str(&format!(" -> {target}"));
@@ -156,8 +189,9 @@ fn ls_dir(ctx: &mut Ctx, options: &LsOptions, shown: &str, path: &str, header: b
         let blocks: u64 = rows.iter().map(|(_, _, meta)| blocks_kib(meta)).sum();
         out.push_str(&format!("total {blocks}\n"));
     }
+    let widths = ctx.host.gnu_coreutils().then(|| ls_widths(options, &rows.iter().map(|r| &r.2).collect::<Vec<_>>()));
     for (name, child, meta) in &rows {
-        let line = ls_entry_line(ctx, options, name, child, meta);
+        let line = ls_entry_line(ctx, options, name, child, meta, widths.as_ref());
         out.push_str(&line);
     }
     let mut status = 0;
@@ -197,7 +231,8 @@ pub(super) fn ls(args: &[String], ctx: &mut Ctx) -> i32 {
     };
     let operands = if opts.operands.is_empty() { vec![".".to_string()] } else { opts.operands.clone() };
     let mut status = 0;
-    let mut files = String::new();
+    let gnu = ctx.host.gnu_coreutils();
+    let mut files: Vec<(String, String, Metadata)> = Vec::new();
     let mut dirs = Vec::new();
     for operand in &operands {
         let path = ctx.path(operand);
@@ -206,7 +241,11 @@ pub(super) fn ls(args: &[String], ctx: &mut Ctx) -> i32 {
         let meta = match meta {
             Ok(meta) => meta,
             Err(error) => {
-                ctx.eprint(&format!("ls: {operand}: {error}\n"));
+                if gnu {
+                    ctx.eprint(&format!("ls: cannot access '{operand}': {error}\n"));
+                } else {
+                    ctx.eprint(&format!("ls: {operand}: {error}\n"));
+                }
                 status = 2;
                 continue;
             }
@@ -219,11 +258,22 @@ pub(super) fn ls(args: &[String], ctx: &mut Ctx) -> i32 {
         if is_dir && !options.directory {
             dirs.push((operand.clone(), path));
         } else {
-            let line = ls_entry_line(ctx, &options, operand, &path, &meta);
-            files.push_str(&line);
+            files.push((operand.clone(), path, meta));
         }
     }
-    let mut out = files;
+    // Both ls implementations list file operands, then directories, each sorted by name.
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    dirs.sort();
+    if options.reverse {
+        files.reverse();
+        dirs.reverse();
+    }
+    let widths = gnu.then(|| ls_widths(&options, &files.iter().map(|f| &f.2).collect::<Vec<_>>()));
+    let mut out = String::new();
+    for (operand, path, meta) in &files {
+        let line = ls_entry_line(ctx, &options, operand, path, meta, widths.as_ref());
+        out.push_str(&line);
+    }
     let headers = operands.len() > 1 || options.recursive;
     for (index, (shown, path)) in dirs.iter().enumerate() {
         if index > 0 || !out.is_empty() {
@@ -596,61 +646,6 @@ pub(super) fn stat(args: &[String], ctx: &mut Ctx) -> i32 {
     status
 }
 
-/// Size shown for filesystems without a capacity limit: 64 GiB.
-const UNLIMITED_SIZE_BYTES: u64 = 64 << 30;
-
-pub(super) fn df(args: &[String], ctx: &mut Ctx) -> i32 {
-    let Some(opts) = getopt("df", args, "hkmPTaiB:t:", ctx) else {
-        return 1;
-    };
-    let readable = opts.has('h');
-    let mut rows = Vec::new();
-    let mut status = 0;
-    if opts.operands.is_empty() {
-        for mount in ctx.host.fs().mounts() {
-            if let Ok(stat) = ctx.host.fs().statfs(&mount.path) {
-                rows.push((stat, mount.path));
-            }
-        }
-    } else {
-        for operand in &opts.operands {
-            let path = ctx.path(operand);
-            match ctx.host.fs().statfs(&path) {
-                Ok(stat) => {
-                    let mount_point = stat.mount_point.clone();
-                    rows.push((stat, mount_point));
-                }
-                Err(error) => {
-                    ctx.eprint(&format!("df: {operand}: {error}\n"));
-                    status = 1;
-                }
-            }
-        }
-    }
-    let mut text = if readable {
-        "Filesystem                Size      Used Available Use% Mounted on\n".to_string()
-    } else {
-        "Filesystem           1K-blocks      Used Available Use% Mounted on\n".to_string()
-    };
-    for (stat, mount_point) in rows {
-        let size = stat.capacity_bytes.unwrap_or(UNLIMITED_SIZE_BYTES).max(stat.used_bytes);
-        let available = size - stat.used_bytes;
-        let percent = if size == 0 { 0 } else { (stat.used_bytes * 100).div_ceil(size) };
-        let (size_text, used_text, available_text) = if readable {
-            (human(size), human(stat.used_bytes), human(available))
-        } else {
-            let (size_kib, used_kib) = (size / 1024, stat.used_bytes.div_ceil(1024));
-            (size_kib.to_string(), used_kib.to_string(), size_kib.saturating_sub(used_kib).to_string())
-        };
-        text.push_str(&format!(
-            "{:<20} {:>9} {:>9} {:>9} {:>3}% {}\n",
-            stat.source, size_text, used_text, available_text, percent, mount_point
-        ));
-    }
-    ctx.print(&text);
-    status
-}
-
 /// What `du` prints: every file (`-a`), only the totals (`-s`), human sizes (`-h`).
 #[derive(Clone, Copy)]
 struct DuOptions {
@@ -701,20 +696,6 @@ pub(super) fn du(args: &[String], ctx: &mut Ctx) -> i32 {
     }
     ctx.print(&out);
     status
-}
-
-pub(super) fn mount(args: &[String], ctx: &mut Ctx) -> i32 {
-    if args.iter().any(|arg| !arg.starts_with('-')) {
-        ctx.eprint("mount: permission denied (are you root?)\n");
-        return 1;
-    }
-    let mut text = String::new();
-    for mount in ctx.host.fs().mounts() {
-        let mode = if mount.read_only { "ro" } else { "rw" };
-        text.push_str(&format!("{} on {} type {} ({mode},relatime)\n", mount.source, mount.path, mount.fs_type));
-    }
-    ctx.print(&text);
-    0
 }
 
 pub(super) fn tee(args: &[String], ctx: &mut Ctx) -> i32 {

@@ -3,6 +3,7 @@
 //! Each utility runs to completion at once and returns its exit code; output is buffered
 //! in [`Ctx`] and routed by the interpreter. Error texts follow busybox.
 
+mod disk;
 mod files;
 mod misc;
 mod text;
@@ -248,9 +249,9 @@ pub(crate) fn run(argv: &[String], ctx: &mut Ctx) -> Option<i32> {
         "ln" => files::ln(args, ctx),
         "readlink" | "realpath" => files::readlink(name, args, ctx),
         "stat" => files::stat(args, ctx),
-        "df" => files::df(args, ctx),
+        "df" => disk::df(args, ctx),
         "du" => files::du(args, ctx),
-        "mount" => files::mount(args, ctx),
+        "mount" => disk::mount(args, ctx),
         "tee" => files::tee(args, ctx),
         "chmod" => files::chmod(args, ctx),
         "chown" => 0,
