@@ -144,6 +144,11 @@ impl Cluster {
         &self.violations
     }
 
+    /// The server-side warnings of the user's last create, update or patch (kubectl prints them), emptied.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        self.api.take_warnings()
+    }
+
     /// Creates an object as the user.
     ///
     /// # Errors

@@ -571,7 +571,9 @@ fn recycle_set_6_should_scrub_or_refuse_like_upstream() {
                     .annotation(ANN_BOUND_BY_CONTROLLER, "yes")
                     .build(),
             ])
-            .expect(&[("volume6-1", "Available claim=- ann=[]")], &[], &["Normal VolumeRecycled: Volume recycled"]),
+            // The recycler pod runs for a few seconds; the volume stays Released meanwhile (no node
+            // here, so the pod records no events). `recycler_pod_should_*` covers the whole run.
+            .expect(&[("volume6-1", "Released claim=default/claim6-1 ann=[bound-by-controller]")], &[], &[]),
         case("6-2 - recycle volume pre-bound by the user", Sync::Volume("volume6-2"))
             .volumes(vec![
                 volume("volume6-2")
@@ -581,7 +583,7 @@ fn recycle_set_6_should_scrub_or_refuse_like_upstream() {
                     .reclaim("Recycle")
                     .build(),
             ])
-            .expect(&[("volume6-2", "Available claim=default/claim6-2 ann=[]")], &[], &["Normal VolumeRecycled"]),
+            .expect(&[("volume6-2", "Released claim=default/claim6-2 ann=[]")], &[], &[]),
         case("6-3 - no recycler for the plugin", Sync::Volume("volume6-3"))
             .volumes(vec![
                 volume("volume6-3")
@@ -635,7 +637,7 @@ fn recycle_set_6_should_scrub_or_refuse_like_upstream() {
                 p.status.get_or_insert_with(Default::default).phase = Some("Succeeded".to_string());
                 p
             }])
-            .expect(&[("volume6-13", "Available claim=- ann=[]")], &[], &["Normal VolumeRecycled"]),
+            .expect(&[("volume6-13", "Released claim=default/claim6-13 ann=[bound-by-controller]")], &[], &[]),
     ]);
 }
 
@@ -652,8 +654,57 @@ fn recycling_should_scrub_the_backend_data() {
     let fs = world.backend.volume_fs_for_pv(&nfs, stowage_core::sim::SimTime(0)).unwrap();
     world.backend.fs.get_mut(fs).unwrap().write_file_at("/important.txt", b"data", 0).unwrap();
     let _ = world.reconcile(&PvController, &volume_key("nfs"));
-    assert_eq!(world.backend.fs.get(fs).unwrap().used_bytes(), 0, "rm -rf /scrub/*");
+    assert_ne!(world.backend.fs.get(fs).unwrap().used_bytes(), 0, "the recycler pod has not run yet");
+    assert_eq!(
+        world.volume("nfs").map(volume_summary).unwrap(),
+        "Released claim=default/gone ann=[bound-by-controller]"
+    );
+    let steps = world.run_until_stable(&PvController, 100);
+    assert!(steps.is_ok(), "{steps:?}");
+    assert_eq!(world.backend.fs.get(fs).unwrap().used_bytes(), 0, "find /scrub -mindepth 1 -delete");
     assert_eq!(world.volume("nfs").map(volume_summary).unwrap(), "Available claim=- ann=[]");
+    assert!(world.events().iter().any(|e| e == "Normal VolumeRecycled: Volume recycled"), "{:?}", world.events());
+}
+
+#[test]
+fn recycler_pod_should_report_its_events_on_the_volume_then_recycle() {
+    let nfs = volume("nfs")
+        .nfs("10.0.1.50", "/exports/data")
+        .bound_to("gone", "uid-gone")
+        .phase("Bound")
+        .reclaim("Recycle")
+        .annotation(ANN_BOUND_BY_CONTROLLER, "yes")
+        .build();
+    let mut world = World::new(vec![nfs], vec![], vec![], vec![]);
+    let node: k8s_openapi::api::core::v1::Node =
+        serde_json::from_value(serde_json::json!({"metadata": {"name": "node-a"}})).unwrap();
+    world.api.create(stowage_core::sim::Component::User, stowage_core::Object::Node(Box::new(node))).unwrap();
+    let _ = world.reconcile(&PvController, &volume_key("nfs"));
+    let events = world.events();
+    let expected = [
+        "Normal RecyclerPod: Recycler pod: Successfully assigned default/recycler-for-nfs to node-a",
+        "Normal RecyclerPod: Recycler pod: Pulling image \"registry.k8s.io/build-image/debian-base:bookworm-v1.0.4\"",
+        "Normal RecyclerPod: Recycler pod: Successfully pulled image \"registry.k8s.io/build-image/debian-base:bookworm-v1.0.4\" in ",
+        "Normal RecyclerPod: Recycler pod: Created container: pv-recycler",
+        "Normal RecyclerPod: Recycler pod: Started container pv-recycler",
+    ];
+    assert_eq!(events.len(), expected.len(), "{events:?}");
+    for (event, expected) in events.iter().zip(expected) {
+        assert!(event.starts_with(expected), "{event:?} does not start with {expected:?}");
+    }
+    assert_eq!(
+        world.volume("nfs").map(volume_summary).unwrap(),
+        "Released claim=default/gone ann=[bound-by-controller]"
+    );
+    // A second sync while the pod runs records nothing new.
+    let _ = world.reconcile(&PvController, &volume_key("nfs"));
+    assert_eq!(world.events().len(), expected.len(), "{:?}", world.events());
+    let steps = world.run_until_stable(&PvController, 100);
+    assert!(steps.is_ok(), "{steps:?}");
+    assert_eq!(world.volume("nfs").map(volume_summary).unwrap(), "Available claim=- ann=[]");
+    let events = world.events();
+    assert_eq!(events.len(), expected.len() + 1, "{events:?}");
+    assert_eq!(events.last().map(String::as_str), Some("Normal VolumeRecycled: Volume recycled"));
 }
 
 #[test]

@@ -3,29 +3,45 @@
 
 Run once when the served kinds or the k8s-openapi version change:
 
-    python3 crates/stowage-kubectl/tools/gen_explain.py K8S_OPENAPI_SRC SNAPSHOT_CRD_DIR > \
+    python3 crates/stowage-kubectl/tools/gen_explain.py K8S_OPENAPI_SRC [SNAPSHOT_CRD_DIR|-] [OPENAPI_V3_JSON...] > \
         crates/stowage-kubectl/src/kubectl/explain.schema
 
 K8S_OPENAPI_SRC is k8s-openapi's `src/v1_34` (its doc comments are the upstream OpenAPI descriptions);
-SNAPSHOT_CRD_DIR holds external-snapshotter's `client/config/crd/snapshot.storage.k8s.io_*.yaml`.
+SNAPSHOT_CRD_DIR holds external-snapshotter's `client/config/crd/snapshot.storage.k8s.io_*.yaml`, renamed to
+`volumesnapshots.yaml`, `volumesnapshotcontents.yaml` and `volumesnapshotclasses.yaml`. With `-` (or no directory),
+the CRD records are copied unchanged from the current explain.schema.
+
+k8s-openapi drops the "Possible enum values:" paragraph the OpenAPI generator appends to the description of every
+`+enum` field, and has no `enum`. The OPENAPI_V3_JSON documents (upstream `/openapi/v3/api/v1` and
+`/openapi/v3/apis/apps/v1`, e.g. kubectl's `testdata/openapi/v3/api/v1.json` and `.../apis/apps/v1.json`) supply
+both: a property whose upstream schema has `enum` gets that paragraph appended to k8s-openapi's description and an E
+record with the values in the `enum` array's order (the order kubectl prints).
+(kubectl's testdata is older than 1.34: the script notes the properties whose description has changed since, whose
+values should be checked against the release; fields added since then have no enum.)
 
 Output, one record a line, tab-separated, descriptions with `\\n` and `\\t` escaped:
 
     T <key> <display> <description>         a schema; display is what `<type>` prints for a reference to it
     F <name> <type> <required 0|1> <description>   a property of the last T
+    E <value> <value>...                    the enum values of the last F, in the schema's order
     K <kind> <key>                          a served kind's root schema
 
 Types: string, integer, boolean, number, Object, []T, map[string]T, @key (a reference to a T).
 """
 
+import json
 import os
 import re
 import sys
 
-import yaml
-
 SRC = sys.argv[1]
-CRDS = sys.argv[2]
+CRDS = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] != "-" else None
+UPSTREAM = {}
+for doc in sys.argv[3:]:
+    # A schema several documents carry comes from the first (the core document has the enums).
+    for name, schema in json.load(open(doc))["components"]["schemas"].items():
+        UPSTREAM.setdefault(name, schema)
+ENUM_PARAGRAPH = "\n\nPossible enum values:\n"
 
 ROOTS = {
     "Namespace": "api/core/v1/namespace.rs",
@@ -138,6 +154,7 @@ def emit_struct(crate_path, top_level=False):
     if key in done:
         return
     done.add(key)
+    upstream = UPSTREAM.get("io.k8s." + ".".join(crate_path.split("::")[1:]), {}).get("properties", {})
     text = open(file).read()
     lines = text.split("\n")
     idx = next(i for i, l in enumerate(lines) if re.match(r"pub (struct|enum) " + key + r"\b", l))
@@ -162,15 +179,31 @@ def emit_struct(crate_path, top_level=False):
             name = json_names[rust_name]
             if top_level and name == "metadata":
                 required = False
-            fields.append((name, rust_type(ty, pending), required, doc))
+            enum = []
+            up = upstream.get(name, {})
+            up_doc = up.get("description", "")
+            if "enum" in up and ENUM_PARAGRAPH in up_doc:
+                enum = up["enum"]
+                base, paragraph = up_doc.split(ENUM_PARAGRAPH, 1)
+                if base != doc:
+                    # The upstream document is from another release; its values are checked by hand.
+                    print(f"note: {key}.{name}: upstream description differs; enum taken as is", file=sys.stderr)
+                doc += ENUM_PARAGRAPH + paragraph
+            fields.append((name, rust_type(ty, pending), required, doc, enum))
         i += 1
     if top_level:
-        fields.append(("apiVersion", "string", False, API_VERSION_DOC))
-        fields.append(("kind", "string", False, KIND_DOC))
-    for name, ty, required, doc in sorted(fields):
+        fields.append(("apiVersion", "string", False, API_VERSION_DOC, []))
+        fields.append(("kind", "string", False, KIND_DOC, []))
+    for name, ty, required, doc, enum in sorted(fields):
         out.append(f"F\t{name}\t{ty}\t{int(required)}\t{esc(doc)}")
+        emit_enum(enum)
     for p in pending:
         emit_struct(p)
+
+
+def emit_enum(values):
+    if values:
+        out.append("E\t" + "\t".join(esc(str(v)) for v in values))
 
 
 for kind, file in ROOTS.items():
@@ -206,15 +239,31 @@ def emit_crd_object(key, schema):
             ty = ty.replace("Object", "@" + child, 1) if ty.endswith("Object") else "@" + child
             nested.append((child, inner))
         out.append(f"F\t{name}\t{ty}\t{int(name in required)}\t{esc(prop.get('description', ''))}")
+        emit_enum(prop.get("enum", []))
     for child, inner in nested:
         emit_crd_object(child, inner)
 
 
-for kind, file in [
+def copy_crd_records():
+    """Without the CRD YAMLs: the crd.* records of the current table, unchanged."""
+    table = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "kubectl", "explain.schema")
+    keep = False
+    for line in open(table).read().split("\n"):
+        cols = line.split("\t")
+        if cols[0] in ("K", "T"):
+            keep = cols[-1 if cols[0] == "K" else 1].startswith("crd.")
+        if keep and line:
+            out.append(line)
+
+
+CRD_KINDS = [
     ("VolumeSnapshot", "volumesnapshots"),
     ("VolumeSnapshotContent", "volumesnapshotcontents"),
     ("VolumeSnapshotClass", "volumesnapshotclasses"),
-]:
+]
+for kind, file in CRD_KINDS if CRDS else []:
+    import yaml
+
     crd = yaml.safe_load(open(os.path.join(CRDS, f"{file}.yaml")))
     version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1")
     schema = version["schema"]["openAPIV3Schema"]
@@ -235,7 +284,10 @@ for kind, file in [
                 ty = f"@{key}.{name}"
                 nested.append((f"{key}.{name}", prop))
         out.append(f"F\t{name}\t{ty}\t{int(name in required)}\t{esc(prop.get('description', ''))}")
+        emit_enum(prop.get("enum", []))
     for child, inner in nested:
         emit_crd_object(child, inner)
+if not CRDS:
+    copy_crd_records()
 
 print("\n".join(out))

@@ -9,6 +9,7 @@ pub mod quantity;
 pub mod selector;
 pub mod snapshot;
 pub mod validation;
+pub mod warnings;
 pub mod well_known;
 
 pub use error::{ApiError, FieldError, FieldErrorKind, StatusReason};

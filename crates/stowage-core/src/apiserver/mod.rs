@@ -86,6 +86,8 @@ pub struct ApiServer {
     /// Event aggregation: (involved key, involved uid + field path, type, reason, source, message) → the Event's key.
     event_index: BTreeMap<(ObjectKey, String, EventType, String, String, String), ObjectKey>,
     event_counter: u64,
+    /// The `Warning` headers of the user's last create/update/patch (controllers' writes leave it alone).
+    warnings: Vec<String>,
 }
 
 impl ApiServer {
@@ -98,6 +100,7 @@ impl ApiServer {
             trace: Trace::default(),
             event_index: BTreeMap::new(),
             event_counter: 0,
+            warnings: Vec::new(),
         }
     }
 
@@ -154,11 +157,31 @@ impl ApiServer {
         error
     }
 
+    /// The warnings (`Warning` response headers) of the user's last create, update or patch, emptied.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// Starts a user request's warnings: a new request drops what the previous one left.
+    fn begin_request(&mut self, actor: Component) {
+        if actor == Component::User {
+            self.warnings.clear();
+        }
+    }
+
+    /// Records the warnings of a user's successful write of `object`.
+    fn warn(&mut self, actor: Component, object: &Object) {
+        if actor == Component::User {
+            self.warnings = crate::api::warnings::warnings_for(object);
+        }
+    }
+
     /// Creates an object, as `POST` does.
     ///
     /// # Errors
     /// NotFound for a missing namespace, AlreadyExists, Invalid from validation, Forbidden from admission.
     pub fn create(&mut self, actor: Component, mut object: Object) -> Result<Object, ApiError> {
+        self.begin_request(actor);
         if object.kind().is_namespaced() {
             if object.namespace().is_empty() {
                 object.meta_mut().namespace = Some("default".to_string());
@@ -198,6 +221,7 @@ impl ApiServer {
         }
         let stored = self.store.put(object).clone();
         self.note(actor, Component::ApiServer, TraceVerb::Create, Some(&key), "");
+        self.warn(actor, &stored);
         Ok(stored)
     }
 
@@ -234,6 +258,7 @@ impl ApiServer {
     }
 
     fn write(&mut self, actor: Component, mut object: Object, status_only: bool) -> Result<Object, ApiError> {
+        self.begin_request(actor);
         if !object.kind().is_namespaced() {
             object.meta_mut().namespace = None;
         } else if object.namespace().is_empty() {
@@ -247,7 +272,12 @@ impl ApiServer {
         };
         let new = match prepared {
             Err(error) => return Err(self.reject(actor, &key, error)),
-            Ok(Prepared::Unchanged(old)) => return Ok(old),
+            Ok(Prepared::Unchanged(old)) => {
+                if !status_only {
+                    self.warn(actor, &old);
+                }
+                return Ok(old);
+            }
             Ok(Prepared::Write(new)) => new,
         };
         if new.is_terminating() && new.meta().finalizers.as_ref().is_none_or(Vec::is_empty) && !waits_for_kubelet(&new)
@@ -261,6 +291,9 @@ impl ApiServer {
         let stored = self.store.put(new).clone();
         let verb = if status_only { TraceVerb::UpdateStatus } else { TraceVerb::Update };
         self.note(actor, Component::ApiServer, verb, Some(&key), "");
+        if !status_only {
+            self.warn(actor, &stored);
+        }
         Ok(stored)
     }
 
@@ -275,6 +308,7 @@ impl ApiServer {
         patch_type: PatchType,
         patch: &serde_json::Value,
     ) -> Result<Object, ApiError> {
+        self.begin_request(actor);
         let old = self.get(key)?.clone();
         let patched = apply_patch(&old.to_value(), patch, patch_type).map_err(ApiError::bad_request)?;
         let mut unknown = Vec::new();

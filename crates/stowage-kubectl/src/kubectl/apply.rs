@@ -78,6 +78,13 @@ impl DryRun {
     }
 }
 
+/// Prints the server's `Warning` headers of the last write, as client-go's warning handler does on stderr.
+pub fn print_warnings(ctx: &mut Ctx<'_>) {
+    for warning in ctx.cluster.take_warnings() {
+        ctx.err.push_str(&format!("Warning: {warning}\n"));
+    }
+}
+
 /// Prints `kind/name operation`, or the object in the `-o` format.
 pub fn print_result(
     ctx: &mut Ctx<'_>,
@@ -295,7 +302,9 @@ fn apply_one(
         if dry_run != DryRun::None {
             return print_result(ctx, &object, "created", dry_run, output);
         }
-        let created = ctx.cluster.create(object).map_err(|e| Failure::Api(with_source(e, "creating", &source)))?;
+        let created = ctx.cluster.create(object);
+        print_warnings(ctx);
+        let created = created.map_err(|e| Failure::Api(with_source(e, "creating", &source)))?;
         super::hints::after_write(ctx, &created);
         return print_result(ctx, &created, "created", dry_run, output);
     };
@@ -321,7 +330,9 @@ fn apply_one(
         return print_result(ctx, &current, "configured", dry_run, output);
     }
     let patch = Value::Object(patch);
-    match ctx.cluster.patch(&key, PatchType::Strategic, &patch) {
+    let result = ctx.cluster.patch(&key, PatchType::Strategic, &patch);
+    print_warnings(ctx);
+    match result {
         Ok(patched) => {
             if patched.is_terminating() {
                 ctx.err.push_str(&format!(
@@ -439,7 +450,9 @@ pub fn create_from_files(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failu
             print_result(ctx, &object, "created", dry_run, output.as_deref())?;
             continue;
         }
-        match ctx.cluster.create(object) {
+        let result = ctx.cluster.create(object);
+        print_warnings(ctx);
+        match result {
             Ok(created) => {
                 super::hints::after_write(ctx, &created);
                 print_result(ctx, &created, "created", dry_run, output.as_deref())?;
@@ -516,13 +529,17 @@ pub fn replace(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
                 }
             }
             object.meta_mut().resource_version = None;
-            match ctx.cluster.create(object) {
+            let result = ctx.cluster.create(object);
+            print_warnings(ctx);
+            match result {
                 Ok(created) => print_result(ctx, &created, "replaced", dry_run, output.as_deref())?,
                 Err(error) => failures.push(Failure::Api(with_source(error, "replacing", &source))),
             }
             continue;
         }
-        match ctx.cluster.update(object) {
+        let result = ctx.cluster.update(object);
+        print_warnings(ctx);
+        match result {
             Ok(updated) => print_result(ctx, &updated, "replaced", dry_run, output.as_deref())?,
             Err(error) => failures.push(Failure::Api(with_source(error, "replacing", &source))),
         }

@@ -315,6 +315,7 @@ fn generator(ctx: &mut Ctx<'_>, args: &[String], which: Generator) -> Result<(),
     if dry_run != DryRun::None {
         return print_result(ctx, &object, "created", dry_run, output.as_deref());
     }
-    let created = ctx.cluster.create(object)?;
-    print_result(ctx, &created, "created", dry_run, output.as_deref())
+    let created = ctx.cluster.create(object);
+    super::apply::print_warnings(ctx);
+    print_result(ctx, &created?, "created", dry_run, output.as_deref())
 }

@@ -29,6 +29,8 @@ struct Prop {
     ty: Ty,
     required: bool,
     description: String,
+    /// The schema's `enum`, in its order.
+    enum_values: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -101,7 +103,12 @@ fn table() -> &'static Table {
                     let required = cols.next() == Some("1");
                     let description = unescape(cols.next().unwrap_or_default());
                     if let Some(schema) = schemas.last_mut() {
-                        schema.props.push(Prop { name, ty, required, description });
+                        schema.props.push(Prop { name, ty, required, description, enum_values: Vec::new() });
+                    }
+                }
+                Some("E") => {
+                    if let Some(prop) = schemas.last_mut().and_then(|s| s.props.last_mut()) {
+                        prop.enum_values = cols.flat_map(|c| c.split('\t')).map(unescape).collect();
                     }
                 }
                 Some("K") => {
@@ -234,6 +241,33 @@ pub(crate) fn wrap(s: &str, lim: usize) -> String {
     buf
 }
 
+/// The template's "extractEnum": in a field list (`limit` 4), a line `enum: A, B, ....` indented like the field;
+/// in the single-field view, `ENUM:` and each value on its own line.
+fn extract_enum(values: &[String], long_view: bool, indent_amount: usize, out: &mut String) {
+    if values.is_empty() {
+        return;
+    }
+    if long_view {
+        out.push_str("ENUM:");
+    } else {
+        out.push('\n');
+        out.push_str(&" ".repeat(indent_amount));
+        out.push_str("enum: ");
+    }
+    for (i, value) in values.iter().enumerate() {
+        if !long_view && i >= 4 {
+            out.push_str(", ....");
+            break;
+        }
+        if long_view {
+            out.push_str("\n    ");
+        } else if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(if value.is_empty() { "\"\"" } else { value });
+    }
+}
+
 fn indent(amount: usize, s: &str) -> String {
     let pad = " ".repeat(amount);
     format!("{pad}{}", s.replace('\n', &format!("\n{pad}")))
@@ -272,6 +306,7 @@ fn field_list(
         if prop.required {
             out.push_str(" -required-");
         }
+        extract_enum(&prop.enum_values, false, pad, out);
         out.push('\n');
         if recursive {
             field_list(table, Node::Prop(prop), level + 1, recursive, history, out);
@@ -308,7 +343,10 @@ fn output(table: &Table, node: Node<'_>, path: &[String], recursive: bool, out: 
         return false;
     };
     if rest.is_empty() {
-        out.push_str(&format!("FIELD: {first} <{}>\n\n", type_guess(table, &prop.ty)));
+        // The template prints the line, the enum, then two line breaks.
+        out.push_str(&format!("FIELD: {first} <{}>\n", type_guess(table, &prop.ty)));
+        extract_enum(&prop.enum_values, true, 0, out);
+        out.push_str("\n\n");
     }
     output(table, Node::Prop(prop), rest, recursive, out)
 }
@@ -416,6 +454,29 @@ mod tests {
                 check(table, &prop.ty, schema.key);
             }
         }
+    }
+
+    #[test]
+    fn enums_print_like_extract_enum() {
+        let values: Vec<String> = ["A", "", "C", "D", "E"].iter().map(|s| s.to_string()).collect();
+        let mut short = String::new();
+        extract_enum(&values, false, 2, &mut short);
+        assert_eq!(short, "\n  enum: A, \"\", C, D, ....");
+        let mut long = String::new();
+        extract_enum(&values[..2], true, 0, &mut long);
+        assert_eq!(long, "ENUM:\n    A\n    \"\"");
+        let mut none = String::new();
+        extract_enum(&[], false, 2, &mut none);
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn enum_values_keep_the_schema_order() {
+        let table = table();
+        let spec = table.schema("PersistentVolumeSpec").expect("PersistentVolumeSpec");
+        let policy = spec.props.iter().find(|p| p.name == "persistentVolumeReclaimPolicy").expect("field");
+        assert_eq!(policy.enum_values, ["Delete", "Recycle", "Retain"]);
+        assert!(policy.description.contains("\n\nPossible enum values:\n - `\"Delete\"`"));
     }
 
     #[test]

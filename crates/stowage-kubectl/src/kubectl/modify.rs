@@ -103,7 +103,9 @@ pub fn patch(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
             print_result(ctx, &before, "patched", dry_run, output.as_deref())?;
             continue;
         }
-        match ctx.cluster.patch(&key, patch_type, &patch) {
+        let result = ctx.cluster.patch(&key, patch_type, &patch);
+        super::apply::print_warnings(ctx);
+        match result {
             Ok(after) => {
                 let changed = after.meta().resource_version != before.meta().resource_version;
                 super::hints::after_patch(ctx, &before, &after);

@@ -388,6 +388,9 @@ fn pick_container(ctx: &mut Ctx<'_>, pod: &Pod, requested: Option<&str>, for_log
     }
 }
 
+/// The exit code `Cluster::exec` reports for a command interrupted while it waits (128 + SIGINT).
+const INTERRUPTED_EXIT_CODE: i32 = 130;
+
 /// `kubectl exec`.
 pub fn exec(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
     let parsed = ctx.parse(args, EXEC_FLAGS)?;
@@ -412,7 +415,12 @@ pub fn exec(ctx: &mut Ctx<'_>, args: &[String]) -> Result<(), Failure> {
             ctx.out.push_str(&output.stdout);
             ctx.err.push_str(&output.stderr);
             if output.exit_code != 0 {
-                ctx.err.push_str(&format!("command terminated with exit code {}\n", output.exit_code));
+                // 130 is the playground's Ctrl-C: a command still waiting when the cluster settled. Real kubectl
+                // dies of the signal and prints nothing; the shell's `$?` is still 130. (ExecOutput does not tell
+                // an interrupt from a command that itself exits 130, which kubectl would report.)
+                if output.exit_code != INTERRUPTED_EXIT_CODE {
+                    ctx.err.push_str(&format!("command terminated with exit code {}\n", output.exit_code));
+                }
                 return Err(Failure::Exit(output.exit_code));
             }
             Ok(())

@@ -113,7 +113,15 @@ impl Controller for PvController {
         ctx.backend.volume_index.sync(ctx.api.store());
         match key.kind {
             Kind::PersistentVolumeClaim => sync_claim(key, ctx)?,
-            Kind::PersistentVolume => sync_volume(key, ctx)?,
+            Kind::PersistentVolume => {
+                sync_volume(key, ctx)?;
+                if let Some(remaining) = recycle_in_flight(ctx.api.store(), &key.name, ctx.now()) {
+                    // The recycler pod is running: the recycle completes when it succeeds.
+                    return Ok(Action::wait_for(remaining));
+                } else {
+                    // No recycle in flight.
+                }
+            }
             _ => {}
         }
         Ok(Action::await_change())
@@ -950,7 +958,24 @@ fn pods_using_volume(volume: &PersistentVolume, store: &Store) -> Vec<String> {
         .collect()
 }
 
-/// `recycleVolumeOperation`: scrub the data (`rm -rf /volume/*`) and make the volume Available.
+/// The recycler pod's image (pkg/volume/plugins.go `NewPersistentVolumeRecyclerPodTemplate`).
+pub const RECYCLER_IMAGE: &str = "registry.k8s.io/build-image/debian-base:bookworm-v1.0.4";
+
+/// The recycler pod's container name.
+pub const RECYCLER_CONTAINER: &str = "pv-recycler";
+
+/// How long the recycler pod takes from creation to `Succeeded` (pull, start, scrub).
+pub const RECYCLE_DURATION: SimDuration = SimDuration::from_secs(3);
+
+/// `recycleVolumeOperation`: the recycler pod `recycler-for-<pv>` (default namespace) scrubs the
+/// volume mounted at `/scrub` (`test -e /scrub && find /scrub -mindepth 1 -delete && test -z
+/// "$(ls -A /scrub)" || exit 1`); every event of the pod is repeated on the volume as `RecyclerPod`
+/// (pkg/volume/util/recyclerclient). When the pod succeeds it is deleted, the volume gets
+/// `VolumeRecycled` and becomes Available.
+///
+/// The pod is not stored as an object: its run is simulated here, from the moment the volume went
+/// Released (`lastPhaseTransitionTime`) to [`RECYCLE_DURATION`] later, with the events its scheduler
+/// and kubelet would record.
 fn recycle_volume(volume: PersistentVolume, ctx: &mut Ctx<'_>) -> Result<(), ReconcileError> {
     let used = pods_using_volume(&volume, ctx.api.store());
     if !used.is_empty() {
@@ -963,16 +988,29 @@ fn recycle_volume(volume: PersistentVolume, ctx: &mut Ctx<'_>) -> Result<(), Rec
     }
     match volume_source_kind(&volume) {
         "nfs" | "hostPath" => {
-            // The recycler pod runs `rm -rf` on the volume's contents.
+            let key = volume_key(&volume);
+            let released_at = released_at(&volume).unwrap_or_else(|| ctx.now());
+            if !recycler_started(ctx.api.store(), &key.name, released_at) {
+                // Start the recycler pod: its events are the volume's `RecyclerPod` events.
+                start_recycler_pod(ctx, &key);
+            } else {
+                // The recycler pod is running already.
+            }
+            if ctx.now() < released_at.plus(RECYCLE_DURATION) {
+                // The pod has not finished yet: `reconcile` looks again when it has.
+                return Ok(());
+            } else {
+                // The pod succeeded: the data is gone, the pod is deleted.
+            }
+            ctx.backend.scrub_static_volume(&volume, ctx.api.now());
             ctx.api.note(
                 Component::PvController,
-                Component::Cloud,
-                crate::sim::TraceVerb::Call,
-                Some(&volume_key(&volume)),
-                "recycler pod: rm -rf /scrub/..?* /scrub/.[!.]* /scrub/*",
+                Component::ApiServer,
+                crate::sim::TraceVerb::Delete,
+                Some(&key),
+                format!("recycler pod default/recycler-for-{} succeeded and deleted", key.name),
             );
-            ctx.backend.scrub_static_volume(&volume, ctx.api.now());
-            event(ctx, &volume_key(&volume), EventType::Normal, "VolumeRecycled", "Volume recycled");
+            event(ctx, &key, EventType::Normal, "VolumeRecycled", "Volume recycled");
             unbind_volume(volume, ctx)
         }
         _ => {
@@ -987,6 +1025,68 @@ fn recycle_volume(volume: PersistentVolume, ctx: &mut Ctx<'_>) -> Result<(), Rec
             )?;
             Ok(())
         }
+    }
+}
+
+/// When a Released volume's recycler pod started (the volume went Released then).
+fn released_at(volume: &PersistentVolume) -> Option<crate::sim::SimTime> {
+    volume.status.as_ref().and_then(|s| s.last_phase_transition_time.as_ref()).map(crate::sim::SimTime::from_k8s_time)
+}
+
+/// How long the recycler pod of volume `name` still runs, if it is running.
+fn recycle_in_flight(store: &Store, name: &str, now: crate::sim::SimTime) -> Option<SimDuration> {
+    let volume = store.get_typed::<PersistentVolume>("", name)?;
+    let recycling = volume_phase(volume) == "Released"
+        && reclaim_policy(volume) == "Recycle"
+        && matches!(volume_source_kind(volume), "nfs" | "hostPath")
+        && pods_using_volume(volume, store).is_empty();
+    let done_at = released_at(volume)?.plus(RECYCLE_DURATION);
+    (recycling && now < done_at).then(|| done_at.since(now))
+}
+
+/// Whether the volume already has `RecyclerPod` events since it went Released at `since`.
+fn recycler_started(store: &Store, volume: &str, since: crate::sim::SimTime) -> bool {
+    store.list_typed::<k8s_openapi::api::core::v1::Event>().any(|e| {
+        e.reason.as_deref() == Some("RecyclerPod")
+            && e.involved_object.kind.as_deref() == Some("PersistentVolume")
+            && e.involved_object.name.as_deref() == Some(volume)
+            && e.last_timestamp.as_ref().is_some_and(|t| crate::sim::SimTime::from_k8s_time(t) >= since)
+    })
+}
+
+/// Records the recycler pod's scheduling and start-up as the volume's `RecyclerPod` events.
+fn start_recycler_pod(ctx: &mut Ctx<'_>, key: &ObjectKey) {
+    let pod = format!("recycler-for-{}", key.name);
+    ctx.api.note(
+        Component::PvController,
+        Component::ApiServer,
+        crate::sim::TraceVerb::Create,
+        Some(key),
+        format!("recycler pod default/{pod}: {RECYCLER_IMAGE} /bin/sh -c \"test -e /scrub && find /scrub -mindepth 1 -delete && test -z \\\"$(ls -A /scrub)\\\" || exit 1\""),
+    );
+    let node = ctx
+        .api
+        .store()
+        .list_typed::<k8s_openapi::api::core::v1::Node>()
+        .find(|n| n.spec.as_ref().and_then(|s| s.unschedulable) != Some(true))
+        .map(|n| name_of(&n.metadata).to_string());
+    let Some(node) = node else {
+        // No node to run it: the pod stays Pending.
+        return;
+    };
+    let took = crate::kubelet::go_duration(300 + ctx.rng.below(400));
+    let size = crate::kubelet::image_size_bytes(RECYCLER_IMAGE);
+    let messages = [
+        format!("Successfully assigned default/{pod} to {node}"),
+        format!("Pulling image \"{RECYCLER_IMAGE}\""),
+        format!(
+            "Successfully pulled image \"{RECYCLER_IMAGE}\" in {took} ({took} including waiting). Image size: {size} bytes."
+        ),
+        format!("Created container: {RECYCLER_CONTAINER}"),
+        format!("Started container {RECYCLER_CONTAINER}"),
+    ];
+    for message in messages {
+        event(ctx, key, EventType::Normal, "RecyclerPod", &format!("Recycler pod: {message}"));
     }
 }
 
