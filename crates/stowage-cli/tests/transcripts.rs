@@ -18,8 +18,8 @@ fn first_difference(expected: &str, actual: &str) -> String {
     format!("lengths differ: expected {} lines, actual {} lines", expected.lines().count(), actual.lines().count())
 }
 
-#[test]
-fn transcripts_should_replay_exactly() {
+/// Every `tests/transcripts/*.txt`, sorted; there is at least one.
+fn transcript_paths() -> Vec<PathBuf> {
     let dir = transcripts_dir();
     let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
         .expect("tests/transcripts exists")
@@ -29,6 +29,12 @@ fn transcripts_should_replay_exactly() {
         .collect();
     paths.sort();
     assert!(!paths.is_empty(), "no transcripts in {}", dir.display());
+    paths
+}
+
+#[test]
+fn transcripts_should_replay_exactly() {
+    let paths = transcript_paths();
     let bless = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut failures = Vec::new();
     for path in &paths {
@@ -63,14 +69,7 @@ fn transcript_runs_should_be_deterministic() {
 
 #[test]
 fn transcripts_should_keep_the_engine_invariants_after_every_command() {
-    let dir = transcripts_dir();
-    let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
-        .expect("tests/transcripts exists")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    paths.sort();
+    let paths = transcript_paths();
     let mut failures = Vec::new();
     for path in &paths {
         let text = fs::read_to_string(path).expect("transcript is readable");

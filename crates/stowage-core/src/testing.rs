@@ -482,6 +482,24 @@ impl World {
     }
 }
 
+/// The events about the object named `involved` as `Type Reason: message`, oldest first (by first timestamp,
+/// then by event name).
+pub fn events_about(api: &ApiServer, involved: &str) -> Vec<String> {
+    let mut events: Vec<&Event> =
+        api.store().list_typed::<Event>().filter(|e| e.involved_object.name.as_deref() == Some(involved)).collect();
+    events.sort_by_key(|e| (e.first_timestamp.clone().map(|t| t.0), e.metadata.name.clone()));
+    events.iter().map(|e| event_line(e)).collect()
+}
+
+fn event_line(e: &Event) -> String {
+    format!(
+        "{} {}: {}",
+        e.type_.as_deref().unwrap_or(""),
+        e.reason.as_deref().unwrap_or(""),
+        e.message.as_deref().unwrap_or("")
+    )
+}
+
 /// Every event of an API server as `Type Reason: message`, in creation order.
 pub fn events_of(api: &ApiServer) -> Vec<String> {
     let mut events: Vec<&Event> = api.store().list_typed::<Event>().collect();
@@ -490,17 +508,7 @@ pub fn events_of(api: &ApiServer) -> Vec<String> {
         let name = e.metadata.name.as_deref().unwrap_or("");
         u64::from_str_radix(name.rsplit('.').next().unwrap_or(""), 16).unwrap_or(0)
     });
-    events
-        .iter()
-        .map(|e| {
-            format!(
-                "{} {}: {}",
-                e.type_.as_deref().unwrap_or(""),
-                e.reason.as_deref().unwrap_or(""),
-                e.message.as_deref().unwrap_or("")
-            )
-        })
-        .collect()
+    events.iter().map(|e| event_line(e)).collect()
 }
 
 /// A summary line of a volume for table assertions: `phase claim=<ns/name or -> ann=[...]`.

@@ -19,24 +19,7 @@ fn phase(cluster: &Cluster, name: &str) -> String {
 }
 
 fn events(cluster: &Cluster, name: &str) -> Vec<String> {
-    let mut events: Vec<&Event> = cluster
-        .api()
-        .store()
-        .list_typed::<Event>()
-        .filter(|e| e.involved_object.name.as_deref() == Some(name))
-        .collect();
-    events.sort_by_key(|e| (e.first_timestamp.clone().map(|t| t.0), e.metadata.name.clone()));
-    events
-        .iter()
-        .map(|e| {
-            format!(
-                "{} {}: {}",
-                e.type_.as_deref().unwrap_or(""),
-                e.reason.as_deref().unwrap_or(""),
-                e.message.as_deref().unwrap_or("")
-            )
-        })
-        .collect()
+    stowage_core::testing::events_about(cluster.api(), name)
 }
 
 fn logs(cluster: &Cluster, name: &str, container: &str) -> String {

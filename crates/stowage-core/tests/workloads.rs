@@ -1,7 +1,7 @@
 //! Engine-level tests of Deployments, ReplicaSets, Services, Endpoints, EndpointSlices and cluster DNS.
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Endpoints, Event, Pod, Service};
+use k8s_openapi::api::core::v1::{Endpoints, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use stowage_core::api::Typed;
 use stowage_core::apiserver::DeleteOptions;
@@ -75,24 +75,7 @@ fn phase(pod: &Pod) -> &str {
 }
 
 fn events_of(cluster: &Cluster, involved: &str) -> Vec<String> {
-    let mut events: Vec<&Event> = cluster
-        .api()
-        .store()
-        .list_typed::<Event>()
-        .filter(|e| e.involved_object.name.as_deref() == Some(involved))
-        .collect();
-    events.sort_by_key(|e| (e.first_timestamp.clone().map(|t| t.0), e.metadata.name.clone()));
-    events
-        .iter()
-        .map(|e| {
-            format!(
-                "{} {}: {}",
-                e.type_.as_deref().unwrap_or(""),
-                e.reason.as_deref().unwrap_or(""),
-                e.message.as_deref().unwrap_or("")
-            )
-        })
-        .collect()
+    stowage_core::testing::events_about(cluster.api(), involved)
 }
 
 fn assert_no_violations(cluster: &Cluster) {
